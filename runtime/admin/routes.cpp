@@ -1,0 +1,320 @@
+#include "runtime/admin/routes.hpp"
+
+#include <chrono>
+
+#include <caf/all.hpp>
+#include <nlohmann/json.hpp>
+
+#include "actors/event.hpp"
+#include "runtime/http/message.hpp"
+#include "runtime/http/router.hpp"
+#include "runtime/mesh/catalog.hpp"
+#include "runtime/mesh/mesh.hpp"
+#include "runtime/mesh/messages.hpp"
+#include "runtime/node/names.hpp"
+
+namespace xyn::admin {
+
+namespace {
+
+using json = nlohmann::json;
+using http::reply;
+using http::request;
+using http::responder;
+
+constexpr auto ask_timeout = std::chrono::seconds(10);
+
+// Turns an actor's error into the HTTP error a client should see.
+reply error_from(caf::actor_system& sys, const caf::error& err) {
+  std::string msg;
+  if (!err.context().empty() && err.context().match_elements<std::string>())
+    msg = err.context().get_as<std::string>(0);
+  else
+    msg = sys.render(err);
+  if (auto code = mesh::mesh_error_code(err)) {
+    switch (*code) {
+      case mesh::mesh_errc::unknown_service:
+        return http::error_reply(404, "not_found", msg);
+      case mesh::mesh_errc::not_running:
+        return http::error_reply(503, "unavailable", msg);
+      case mesh::mesh_errc::invalid_fault:
+        return http::error_reply(400, "invalid_argument", msg);
+    }
+  }
+  if (err == caf::sec::request_timeout)
+    return http::error_reply(504, "timeout", "the node did not answer in time");
+  return http::error_reply(503, "unavailable", msg);
+}
+
+// Runs `fn(self)` in a short-lived actor that ends when its requests are answered. The unused
+// int works around CAF 0.17 dereferencing a null argument tuple for function actors that take
+// no arguments (UBSan reports it).
+template <class F>
+void spawn_bridge(caf::actor_system& sys, F fn) {
+  sys.spawn([fn](caf::event_based_actor* self, int) { fn(self); }, 0);
+}
+
+// Sends `args` to the actor registered as `name` and answers with `on_reply(Reply&)`. Runs in
+// a short-lived actor so no HTTP thread waits on CAF.
+template <class Reply, class OnReply, class... Args>
+void ask(caf::actor_system& sys, caf::atom_value name, responder respond, OnReply on_reply,
+         Args... args) {
+  spawn_bridge(sys, [=, &sys](caf::event_based_actor* self) {
+    auto target = node::lookup(sys, name);
+    if (!target) {
+      respond(http::error_reply(503, "unavailable", "the node is starting or stopping"));
+      return;
+    }
+    self->request(target, ask_timeout, args...)
+        .then([=](Reply& r) { respond(on_reply(r)); },
+              [=, &sys](caf::error& err) { respond(error_from(sys, err)); });
+  });
+}
+
+json to_json(const mesh::service_info& i) {
+  json j = {{"name", i.name},
+            {"status", i.status},
+            {"restarts", i.restarts},
+            {"actions", i.actions},
+            {"depends_on", i.dependencies}};
+  if (!i.last_error.empty()) j["last_error"] = i.last_error;
+  if (i.status == "up") j["up_since"] = i.up_since_ms;
+  if (i.status == "failed") j["next_restart_at"] = i.next_restart_ms;
+  return j;
+}
+
+json to_json(const mesh::step_response& r) {
+  auto output = json::parse(r.output, nullptr, false);
+  json j = {{"status", mesh::to_string(r.status)},
+            {"output", output.is_discarded() ? json(r.output) : output},
+            {"service", r.service},
+            {"duration_us", r.duration_us}};
+  if (r.status == mesh::step_status::ok)
+    j["error"] = nullptr;
+  else
+    j["error"] = {{"code", r.error_code}, {"message", r.error_message}};
+  return j;
+}
+
+json to_json(const actors::event& e) {
+  auto data = json::parse(e.data, nullptr, false);
+  json j = {{"seq", e.seq},
+            {"time", e.time_ms},
+            {"topic", e.topic},
+            {"data", data.is_discarded() ? json::object() : data}};
+  if (!e.tenant.empty()) j["tenant"] = e.tenant;
+  return j;
+}
+
+// The body as a JSON object, or the 400 that explains why not.
+std::optional<json> object_body(const request& req, const responder& respond) {
+  auto body = http::json_body(req);
+  if (!body) {
+    respond(http::error_reply(body.error()));
+    return std::nullopt;
+  }
+  if (!body->is_object()) {
+    respond(http::error_reply(400, "invalid_argument", "the body must be a JSON object"));
+    return std::nullopt;
+  }
+  return *body;
+}
+
+// Checks that `field`, when present, has the JSON type `want` ("string", "object", "integer").
+bool typed(const json& body, const char* field, const char* want, bool required,
+           const responder& respond) {
+  auto it = body.find(field);
+  if (it == body.end()) {
+    if (required)
+      respond(http::error_reply(400, "invalid_argument",
+                                std::string("field '") + field + "' is required"));
+    return !required;
+  }
+  bool ok = (std::string_view(want) == "string" && it->is_string()) ||
+            (std::string_view(want) == "object" && it->is_object()) ||
+            (std::string_view(want) == "integer" && it->is_number_integer());
+  if (!ok)
+    respond(http::error_reply(400, "invalid_argument",
+                              std::string("field '") + field + "' must be " +
+                                  (want[0] == 'i' || want[0] == 'o' ? "an " : "a ") + want));
+  return ok;
+}
+
+uint64_t query_number(const request& req, const char* name, uint64_t fallback) {
+  auto it = req.query.find(name);
+  if (it == req.query.end()) return fallback;
+  try {
+    return std::stoull(it->second);
+  } catch (...) {
+    return fallback;
+  }
+}
+
+}  // namespace
+
+void add_routes(http::router& router, const route_context& ctx) {
+  auto& sys = *ctx.system;
+  auto key = ctx.key;
+  router.set_authenticator(
+      [key](request& req) { return key.check_bearer(req.header("authorization")); });
+
+  auto node_name = ctx.node_name;
+  router.add("GET", "/health", http::sync_handler([node_name](request&) {
+               return http::json_reply(200, {{"status", "ok"}, {"node", node_name}});
+             }),
+             {false, "Liveness: the node process answers"});
+
+  router.add("GET", "/ready",
+             [&sys](request&, responder respond) {
+               ask<std::vector<mesh::service_info>>(
+                   sys, node::mesh_name, respond,
+                   [](std::vector<mesh::service_info>& list) {
+                     json not_up = json::array();
+                     for (const auto& i : list)
+                       if (i.status != "up") not_up.push_back(i.name);
+                     return http::json_reply(not_up.empty() ? 200 : 503,
+                                             {{"ready", not_up.empty()}, {"not_up", not_up}});
+                   },
+                   mesh::list_atom::value);
+             },
+             {false, "Readiness: every service is up"});
+
+  router.add("GET", "/v1/services",
+             [&sys](request&, responder respond) {
+               ask<std::vector<mesh::service_info>>(
+                   sys, node::mesh_name, respond,
+                   [](std::vector<mesh::service_info>& list) {
+                     json out = json::array();
+                     for (const auto& i : list) out.push_back(to_json(i));
+                     return http::json_reply(200, {{"services", out}});
+                   },
+                   mesh::list_atom::value);
+             },
+             {true, "Every service with its status, restarts and actions"});
+
+  auto cat = ctx.catalog;
+  router.add("GET", "/v1/services/graph", http::sync_handler([cat](request&) {
+               json nodes = json::array(), edges = json::array();
+               for (const auto& s : cat->services) {
+                 nodes.push_back(s.name);
+                 for (const auto& d : s.depends_on) edges.push_back({{"from", s.name}, {"to", d}});
+               }
+               return http::json_reply(200, {{"nodes", nodes}, {"edges", edges}});
+             }),
+             {true, "The service dependency graph from the catalog"});
+
+  router.add("GET", "/v1/services/{name}",
+             [&sys](request& req, responder respond) {
+               auto name = req.params["name"];
+               spawn_bridge(sys, [=, &sys](caf::event_based_actor* self) {
+                 auto m = node::lookup(sys, node::mesh_name);
+                 if (!m)
+                   return respond(
+                       http::error_reply(503, "unavailable", "the node is starting or stopping"));
+                 self->request(m, ask_timeout, mesh::info_atom::value, name)
+                     .then(
+                         [=, &sys](mesh::service_info& info) {
+                           auto j = to_json(info);
+                           if (info.status != "up") return respond(http::json_reply(200, j));
+                           self->request(m, ask_timeout, mesh::health_atom::value, name)
+                               .then(
+                                   [=](mesh::health_report& h) mutable {
+                                     j["health"] = {
+                                         {"status", h.status},     {"uptime_ms", h.uptime_ms},
+                                         {"executes", h.executes}, {"errors", h.errors},
+                                         {"mailbox", h.mailbox},   {"last_error", h.last_error}};
+                                     respond(http::json_reply(200, j));
+                                   },
+                                   [=](caf::error&) { respond(http::json_reply(200, j)); });
+                         },
+                         [=, &sys](caf::error& err) { respond(error_from(sys, err)); });
+               });
+             },
+             {true, "One service with its health detail"});
+
+  router.add("POST", "/v1/services/{name}/execute",
+             [&sys](request& req, responder respond) {
+               auto body = object_body(req, respond);
+               if (!body) return;
+               if (!typed(*body, "action", "string", true, respond) ||
+                   !typed(*body, "params", "object", false, respond) ||
+                   !typed(*body, "idempotency_key", "string", false, respond) ||
+                   !typed(*body, "tenant", "string", false, respond) ||
+                   !typed(*body, "deadline_ms", "integer", false, respond))
+                 return;
+               mesh::step_request sr;
+               sr.action = (*body)["action"];
+               sr.params = body->value("params", json::object()).dump();
+               sr.idempotency_key = body->value("idempotency_key", "");
+               sr.tenant = body->value("tenant", "default");
+               sr.deadline_ms = body->value("deadline_ms", int64_t{0});
+               auto name = req.params["name"];
+               ask<mesh::step_response>(
+                   sys, node::mesh_name, respond,
+                   [](mesh::step_response& r) {
+                     int code = r.error_code == "unknown_service" ? 404 : 200;
+                     if (code == 404) return http::error_reply(404, "not_found", r.error_message);
+                     return http::json_reply(200, to_json(r));
+                   },
+                   mesh::execute_atom::value, name, sr);
+             },
+             {true, "Run one action of a service; the standard step response"});
+
+  router.add("POST", "/v1/faults",
+             [&sys](request& req, responder respond) {
+               auto body = object_body(req, respond);
+               if (!body) return;
+               if (!typed(*body, "service", "string", true, respond) ||
+                   !typed(*body, "kind", "string", true, respond) ||
+                   !typed(*body, "count", "integer", false, respond) ||
+                   !typed(*body, "latency_ms", "integer", false, respond))
+                 return;
+               mesh::fault_spec f;
+               f.service = (*body)["service"];
+               f.kind = (*body)["kind"];
+               f.count = body->value("count", 1);
+               f.latency_ms = body->value("latency_ms", 0);
+               auto echo = *body;
+               ask<caf::ok_atom>(
+                   sys, node::mesh_name, respond,
+                   [echo](caf::ok_atom) {
+                     return http::json_reply(201, {{"fault", echo}});
+                   },
+                   mesh::fault_atom::value, f);
+             },
+             {true, "Inject a fault into a service (crash, error, latency)"});
+
+  router.add("DELETE", "/v1/faults",
+             [&sys](request&, responder respond) {
+               ask<caf::ok_atom>(
+                   sys, node::mesh_name, respond,
+                   [](caf::ok_atom) {
+                     return http::json_reply(200, {{"cleared", true}});
+                   },
+                   mesh::clear_atom::value);
+             },
+             {true, "Clear every injected fault"});
+
+  router.add("GET", "/v1/events",
+             [&sys](request& req, responder respond) {
+               actors::event_query q;
+               q.since = query_number(req, "since", 0);
+               q.limit = static_cast<uint32_t>(
+                   std::min<uint64_t>(query_number(req, "limit", 1000), 10000));
+               if (auto it = req.query.find("topic"); it != req.query.end())
+                 q.topic_prefix = it->second;
+               if (auto it = req.query.find("tenant"); it != req.query.end()) q.tenant = it->second;
+               ask<actors::event_page>(
+                   sys, node::events_name, respond,
+                   [](actors::event_page& page) {
+                     json events = json::array();
+                     for (const auto& e : page.events) events.push_back(to_json(e));
+                     return http::json_reply(
+                         200, {{"events", events}, {"last_seq", page.last_seq}, {"gap", page.gap}});
+                   },
+                   actors::query_atom::value, q);
+             },
+             {true, "Recent events after ?since=SEQ, filtered by ?topic= prefix and ?tenant="});
+}
+
+}  // namespace xyn::admin

@@ -1,0 +1,34 @@
+#pragma once
+// routes.hpp — the admin port's route table (Seastar's set_routes shape): every route of the
+// JSON API in one place. Handlers never block on actors: each call to an actor runs in a
+// short-lived actor that finishes the HTTP reply in its response handler, on CAF's threads.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <caf/fwd.hpp>
+
+#include "runtime/admin/admin_key.hpp"
+
+namespace xyn::http {
+class router;
+}
+namespace xyn::mesh {
+struct catalog;
+}
+
+namespace xyn::admin {
+
+// What the routes need from the node. REQUIRES: `system` outlives the router.
+struct route_context {
+  caf::actor_system* system = nullptr;
+  std::shared_ptr<const mesh::catalog> catalog;
+  admin_key key;
+  std::string node_name;
+  int64_t started_at_ms = 0;
+};
+
+void add_routes(http::router& router, const route_context& ctx);
+
+}  // namespace xyn::admin

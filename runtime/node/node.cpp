@@ -1,0 +1,249 @@
+#include "runtime/node/node.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+#include <caf/all.hpp>
+#include <nlohmann/json.hpp>
+
+#include "actors/event.hpp"
+#include "actors/service.hpp"
+#include "actors/service_host.hpp"
+#include "runtime/admin/admin_key.hpp"
+#include "runtime/admin/routes.hpp"
+#include "runtime/http/server.hpp"
+#include "runtime/mesh/catalog.hpp"
+#include "runtime/mesh/mesh.hpp"
+#include "runtime/mesh/messages.hpp"
+#include "runtime/node/names.hpp"
+#include "runtime/store/lmdb_env.hpp"
+#include "runtime/store/writer.hpp"
+#include "supervisors/supervisor.hpp"
+
+namespace xyn::node {
+
+namespace {
+
+using namespace std::chrono_literals;
+namespace sup = xyn::supervisors;
+
+constexpr const char* version = "0.1.0";
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::unique_ptr<caf::actor_system_config> make_actor_config(const node_config& cfg) {
+  auto ac = std::make_unique<caf::actor_system_config>();
+  auto threads = cfg.scheduler_threads > 0
+                     ? cfg.scheduler_threads
+                     : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
+  ac->set("scheduler.max-threads", threads);
+  mesh::announce_messages(*ac);
+  actors::announce_event_messages(*ac);
+  store::announce_messages(*ac);
+  sup::announce_messages(*ac);
+  return ac;
+}
+
+// The services supervisor: one child per service, each its own one_for_one supervisor over
+// the service host. A service that exceeds its intensity makes its supervisor give up; the
+// services supervisor restarts it after a backoff and never gives up itself, so nothing a
+// service does can take the node down.
+caf::actor spawn_services(caf::actor_system& sys, const node_config& cfg,
+                          std::shared_ptr<const mesh::catalog> cat, actors::host_deps deps) {
+  std::vector<sup::child_spec> children;
+  const auto& factories = actors::service_factories();
+  for (const auto& entry : cat->services) {
+    auto it = factories.find(entry.name);
+    if (it == factories.end()) continue;
+    auto make = it->second;
+    sup::sup_flags flags;
+    flags.strategy = sup::strategy::one_for_one;
+    flags.intensity = cfg.service_intensity;
+    flags.period = std::chrono::milliseconds(cfg.service_period_ms);
+    std::string name = entry.name;
+    children.push_back({name, [=](caf::actor_system& s) {
+                          std::vector<sup::child_spec> host = {{name, [=](caf::actor_system& s2) {
+                                                                  return actors::spawn_service_host(
+                                                                      s2, make, deps);
+                                                                }}};
+                          return sup::spawn_supervisor(s, "service:" + name, flags,
+                                                       std::move(host));
+                        }});
+  }
+  sup::sup_flags flags;
+  flags.strategy = sup::strategy::one_for_one;
+  flags.intensity = -1;
+  flags.backoff.initial = std::chrono::milliseconds(cfg.service_backoff_initial_ms);
+  flags.backoff.max = std::chrono::milliseconds(cfg.service_backoff_max_ms);
+  return sup::spawn_supervisor(sys, "services", flags, std::move(children), lookup(sys, mesh_name));
+}
+
+class running_node : public node {
+ public:
+  running_node(node_config cfg) : cfg_(std::move(cfg)) {}
+  ~running_node() override { drain(); }
+
+  uint16_t admin_port() const override { return server_ ? server_->port() : 0; }
+  const node_config& config() const override { return cfg_; }
+
+  status boot(const std::string& admin_key_env) {
+    std::error_code ec;
+    std::filesystem::create_directories(cfg_.data_dir, ec);
+    if (ec)
+      return status::io_error("cannot create data directory '" + cfg_.data_dir +
+                              "': " + ec.message());
+    store::options so;
+    so.dir = cfg_.data_dir + "/store";
+    so.map_size_bytes = static_cast<uint64_t>(cfg_.store_map_size_mb) << 20;
+    auto env = store::lmdb_env::open(so);
+    if (!env) return env.error();
+    env_ = *env;
+    auto key = admin::admin_key::load_or_create(cfg_.data_dir, admin_key_env);
+    if (!key) return key.error();
+    auto cat = mesh::parse_catalog(embedded_service_catalog());
+    if (!cat) return cat.error();
+    catalog_ = std::make_shared<const mesh::catalog>(std::move(*cat));
+
+    facts_ = std::make_shared<actors::node_facts>();
+    facts_->node_name = cfg_.node_name;
+    facts_->version = version;
+    facts_->started_at_ms = now_ms();
+    facts_->data_dir = cfg_.data_dir;
+    facts_->service_names = catalog_->names();
+
+    actor_cfg_ = make_actor_config(cfg_);
+    system_ = std::make_unique<caf::actor_system>(*actor_cfg_);
+    start_tree();
+    if (!wait_for_services(10s)) spdlog::warn("not every service registered within 10 s");
+
+    admin::route_context rc{system_.get(), catalog_, *key, cfg_.node_name, facts_->started_at_ms};
+    router_ = std::make_unique<http::router>();
+    admin::add_routes(*router_, rc);
+    http::server_options ho;
+    ho.address = cfg_.admin_address;
+    ho.port = cfg_.admin_port;
+    ho.threads = cfg_.admin_threads;
+    ho.max_body_bytes = static_cast<size_t>(cfg_.admin_max_body_bytes);
+    server_ = std::make_unique<http::server>(*router_, ho);
+    if (auto st = server_->start(); !st.ok()) return st;
+    write_ports_file();
+    spdlog::info("node '{}' up: admin http://{}:{}/ data {}", cfg_.node_name, cfg_.admin_address,
+                 server_->port(), cfg_.data_dir);
+    return {};
+  }
+
+  void drain() override {
+    if (drained_) return;
+    drained_ = true;
+    if (server_) server_->stop();
+    if (system_ && root_) {
+      caf::scoped_actor self{*system_};
+      self->monitor(root_);
+      self->send_exit(root_, caf::exit_reason::user_shutdown);
+      self->receive([](const caf::down_msg&) {},
+                    caf::after(std::chrono::seconds(4)) >>
+                        [] { spdlog::warn("supervision tree did not stop within 4 s"); });
+      root_ = nullptr;
+      unregister_all(*system_);
+    }
+    system_.reset();  // waits for every actor
+    server_.reset();
+    env_.reset();
+    spdlog::info("node '{}' drained", cfg_.node_name);
+  }
+
+ private:
+  // root (rest_for_one): store writer, event bus, mesh, services. A restart of an early child
+  // restarts the ones that depend on it.
+  void start_tree() {
+    auto env = env_;
+    auto cfg = cfg_;
+    auto cat = catalog_;
+    actors::host_deps deps{env_, facts_};
+    std::vector<sup::child_spec> children = {
+        {"store",
+         [env](caf::actor_system& s) {
+           auto w = caf::actor_cast<caf::actor>(store::spawn_writer(s, env));
+           register_as(s, store_name, w);
+           return w;
+         }},
+        {"events",
+         [cfg](caf::actor_system& s) {
+           return actors::spawn_event_bus(s, static_cast<size_t>(cfg.event_ring_size));
+         }},
+        {"mesh",
+         [cfg, cat](caf::actor_system& s) {
+           return mesh::spawn_mesh(s, {cat, std::chrono::milliseconds(cfg.execute_timeout_ms)});
+         }},
+        {"services",
+         [cfg, cat, deps](caf::actor_system& s) { return spawn_services(s, cfg, cat, deps); }},
+    };
+    sup::sup_flags flags;
+    flags.strategy = sup::strategy::rest_for_one;
+    flags.intensity = 10;
+    flags.period = 10s;
+    root_ = sup::spawn_supervisor(*system_, "root", flags, std::move(children));
+  }
+
+  bool wait_for_services(std::chrono::milliseconds limit) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    caf::scoped_actor self{*system_};
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto m = lookup(*system_, mesh_name);
+      bool all_up = false;
+      if (m) {
+        self->request(m, 1s, mesh::list_atom::value)
+            .receive(
+                [&](const std::vector<mesh::service_info>& list) {
+                  all_up = std::all_of(list.begin(), list.end(),
+                                       [](const auto& i) { return i.status == "up"; });
+                },
+                [](caf::error&) {});
+      }
+      if (all_up) return true;
+      std::this_thread::sleep_for(5ms);
+    }
+    return false;
+  }
+
+  void write_ports_file() {
+    nlohmann::json j = {{"admin_port", server_->port()},
+                        {"cluster_port", cfg_.cluster_port},
+                        {"pid", ::getpid()},
+                        {"node", cfg_.node_name}};
+    auto tmp = cfg_.data_dir + "/node.json.tmp";
+    std::ofstream(tmp) << j.dump() << "\n";
+    std::filesystem::rename(tmp, cfg_.data_dir + "/node.json");
+  }
+
+  node_config cfg_;
+  std::shared_ptr<store::lmdb_env> env_;
+  std::shared_ptr<const mesh::catalog> catalog_;
+  std::shared_ptr<actors::node_facts> facts_;
+  std::unique_ptr<caf::actor_system_config> actor_cfg_;
+  std::unique_ptr<caf::actor_system> system_;
+  caf::actor root_;
+  std::unique_ptr<http::router> router_;
+  std::unique_ptr<http::server> server_;
+  bool drained_ = false;
+};
+
+}  // namespace
+
+result<std::unique_ptr<node>> node::start(node_config cfg, std::string admin_key_env) {
+  auto n = std::make_unique<running_node>(std::move(cfg));
+  if (auto st = n->boot(admin_key_env); !st.ok()) return st;
+  return std::unique_ptr<node>(std::move(n));
+}
+
+}  // namespace xyn::node

@@ -1,0 +1,70 @@
+#pragma once
+// messages.hpp — the store writer's message contract: its atoms, its stats record, its typed
+// interface, and the conversion between xyn::status and the caf::error carried in replies.
+// Every node calls `announce_messages(cfg)` before it builds its actor_system (a node that did
+// not announce a type receives an empty message). Plain data; any thread.
+//
+// Protocol of `writer_actor` (see writer.hpp for how it batches):
+//   (write_atom, write_batch) -> ok_atom   only after the transaction holding the batch has
+//                                          committed durably; else an error (to_status says why)
+//   (flush_atom)              -> ok_atom   after everything accepted before it is committed (or
+//                                          has been answered with its error)
+//   (stats_atom)              -> writer_stats
+// Every request to the writer needs a timeout: a commit waits for fsync.
+
+#include <cstdint>
+
+#include "caf/atom.hpp"
+#include "caf/fwd.hpp"
+#include "caf/meta/type_name.hpp"
+#include "caf/replies_to.hpp"
+#include "caf/typed_actor.hpp"
+#include "runtime/base/status.hpp"
+#include "runtime/store/write_batch.hpp"
+
+namespace xyn::store {
+
+using write_atom = caf::atom_constant<caf::atom("write")>;
+using flush_atom = caf::flush_atom;
+using stats_atom = caf::atom_constant<caf::atom("stats")>;
+using ok_atom = caf::ok_atom;
+
+// Counters since the writer started. A "commit" is one durable LMDB transaction; a "batch" is one
+// caller's write_batch. batches / commits is the group-commit factor.
+struct writer_stats {
+  std::uint64_t commits = 0;         // successful transactions
+  std::uint64_t failed_commits = 0;  // transactions that failed (their batches were retried alone)
+  std::uint64_t batches = 0;         // batches committed
+  std::uint64_t failed_batches = 0;  // batches answered with an error (incl. refused by check)
+  std::uint64_t ops = 0;             // puts and erases committed
+  std::uint64_t bytes = 0;           // key + value bytes committed
+  std::uint64_t max_batches_per_commit = 0;
+  std::uint64_t commit_ns_total = 0;  // time in successful commits, fsync included
+  std::uint64_t commit_ns_max = 0;
+
+  double batches_per_commit() const { return commits ? double(batches) / double(commits) : 0.0; }
+  double ops_per_commit() const { return commits ? double(ops) / double(commits) : 0.0; }
+  double avg_commit_us() const { return commits ? double(commit_ns_total) / commits / 1e3 : 0.0; }
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, writer_stats& x) {
+  return f(caf::meta::type_name("xyn.store.writer_stats"), x.commits, x.failed_commits, x.batches,
+           x.failed_batches, x.ops, x.bytes, x.max_batches_per_commit, x.commit_ns_total,
+           x.commit_ns_max);
+}
+
+using writer_actor = caf::typed_actor<caf::replies_to<write_atom, write_batch>::with<ok_atom>,
+                                      caf::replies_to<flush_atom>::with<ok_atom>,
+                                      caf::replies_to<stats_atom>::with<writer_stats>>;
+
+// Announces write_batch, write_op and writer_stats, and the "xyn" error category.
+void announce_messages(caf::actor_system_config& cfg);
+
+// A status travels in a reply as a caf::error of category "xyn" whose code is the status_code
+// and whose context is the message. to_status maps it back; CAF's own errors become timeout
+// (request_timeout), unavailable (receiver down) or internal. An ok status maps to no error.
+caf::error to_error(const status& st);
+status to_status(const caf::error& err);
+
+}  // namespace xyn::store

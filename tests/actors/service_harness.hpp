@@ -1,0 +1,84 @@
+#pragma once
+// service_harness.hpp — runs a service's actions directly against a temporary LMDB
+// environment, without actors: each `run` builds a state view, executes, and applies the
+// writes (as the host does after a successful action). For unit tests of service logic.
+
+#include <filesystem>
+#include <memory>
+#include <random>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "actors/service.hpp"
+#include "runtime/base/keys.hpp"
+#include "runtime/store/lmdb_env.hpp"
+
+namespace xyn::test {
+
+class service_harness {
+ public:
+  explicit service_harness(std::unique_ptr<actors::service> svc) : svc_(std::move(svc)) {
+    std::random_device rd;
+    dir_ = std::filesystem::temp_directory_path() / ("xyn-svc-" + std::to_string(rd()));
+    store::options o;
+    o.dir = dir_.string();
+    o.map_size_bytes = 64ull << 20;
+    auto env = store::lmdb_env::open(o);
+    if (!env) throw std::runtime_error(env.error().to_string());
+    env_ = *env;
+    facts_.node_name = "test-node";
+    facts_.version = "test";
+    facts_.started_at_ms = 1;
+    facts_.data_dir = dir_.string();
+  }
+  ~service_harness() {
+    env_.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  // Runs `action`; on success the writes become durable before it returns.
+  actors::outcome run(const std::string& action, const nlohmann::json& params,
+                      const std::string& tenant = "default") {
+    actors::overlay_map overlay;
+    actors::state_view view(env_.get(), &overlay, keys::prefix({svc_->name(), tenant}));
+    actors::action_context ctx{tenant, params, view, facts_, now_ms};
+    auto out = svc_->execute(action, ctx);
+    if (out.ok && !view.writes().empty()) {
+      store::write_batch wb;
+      for (const auto& [k, v] : view.writes()) {
+        if (v)
+          wb.put(store::db::service_state, k, *v);
+        else
+          wb.erase(store::db::service_state, k);
+      }
+      auto st = env_->apply(wb);
+      if (!st.ok()) throw std::runtime_error(st.to_string());
+    }
+    return out;
+  }
+
+  // Runs and requires success; returns the output.
+  nlohmann::json ok(const std::string& action, const nlohmann::json& params,
+                    const std::string& tenant = "default") {
+    auto out = run(action, params, tenant);
+    if (!out.ok) throw std::runtime_error(action + " failed: " + out.code + ": " + out.message);
+    return out.output;
+  }
+
+  actors::service& service() { return *svc_; }
+  store::lmdb_env& env() { return *env_; }
+  const std::filesystem::path& dir() const { return dir_; }
+  actors::node_facts& facts() { return facts_; }
+
+  int64_t now_ms = 1700000000000;  // tests move time by assigning
+
+ private:
+  std::unique_ptr<actors::service> svc_;
+  std::filesystem::path dir_;
+  std::shared_ptr<store::lmdb_env> env_;
+  actors::node_facts facts_;
+};
+
+}  // namespace xyn::test

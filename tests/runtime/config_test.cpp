@@ -1,0 +1,68 @@
+#include <catch2/catch.hpp>
+
+#include "runtime/node/config.hpp"
+
+using namespace xyn::node;
+
+TEST_CASE("the embedded defaults load: data in ./data, admin 8080, cluster 4370") {
+  auto cfg = load_config("", {});
+  REQUIRE(cfg.ok());
+  CHECK(cfg->data_dir == "./data");
+  CHECK(cfg->admin_port == 8080);
+  CHECK(cfg->cluster_port == 4370);
+  CHECK(cfg->log_level == "info");
+  CHECK(cfg->admin_max_body_bytes == 1 << 20);
+}
+
+TEST_CASE("layers override in order: file < environment < flags") {
+  node_config cfg;
+  REQUIRE(apply_json(cfg, embedded_default_config(), "defaults").ok());
+  REQUIRE(apply_json(cfg, R"({"admin":{"port":9001},"node":{"name":"a"}})", "file").ok());
+  CHECK(cfg.admin_port == 9001);
+  REQUIRE(
+      apply_env(cfg, {{"XYN_ADMIN_PORT", "9002"}, {"PATH", "/bin"}, {"XYN_ADMIN_KEY", "k"}}).ok());
+  CHECK(cfg.admin_port == 9002);
+  CHECK(cfg.node_name == "a");
+  REQUIRE(apply_setting(cfg, "admin.port", "9003", "flag").ok());
+  CHECK(cfg.admin_port == 9003);
+  REQUIRE(apply_env(cfg, {{"XYN_CLUSTER_SEEDS", "127.0.0.1:1,127.0.0.1:2"}}).ok());
+  CHECK(cfg.seeds == std::vector<std::string>{"127.0.0.1:1", "127.0.0.1:2"});
+}
+
+TEST_CASE("unknown keys and bad values are refused with the key named") {
+  node_config cfg;
+  auto st = apply_json(cfg, R"({"admin":{"colour":"blue"}})", "file f");
+  CHECK(st.code() == xyn::status_code::invalid_argument);
+  CHECK(st.message().find("admin.colour") != std::string::npos);
+  st = apply_json(cfg, R"({"gadgets":1})", "file f");
+  CHECK(st.message().find("gadgets") != std::string::npos);
+  st = apply_json(cfg, R"({"admin":{"port":70000}})", "file f");
+  CHECK(st.message().find("admin.port") != std::string::npos);
+  st = apply_json(cfg, R"({"admin":{"port":"80"}})", "file f");
+  CHECK(st.message().find("admin.port") != std::string::npos);
+  st = apply_json(cfg, R"({"log":{"level":"loud"}})", "file f");
+  CHECK(st.message().find("log.level") != std::string::npos);
+  st = apply_env(cfg, {{"XYN_ADMIN_PORTT", "1"}});
+  CHECK(st.message().find("XYN_ADMIN_PORTT") != std::string::npos);
+  st = apply_setting(cfg, "store.map_size_mb", "lots", "flag");
+  CHECK(st.message().find("store.map_size_mb") != std::string::npos);
+  CHECK_FALSE(apply_json(cfg, "{oops", "file f").ok());
+}
+
+TEST_CASE("finalize fills the node name and checks the backoff range") {
+  auto cfg = load_config("", {});
+  REQUIRE(cfg.ok());
+  REQUIRE(finalize(*cfg).ok());
+  CHECK_FALSE(cfg->node_name.empty());
+  cfg->service_backoff_max_ms = 1;
+  cfg->service_backoff_initial_ms = 10;
+  CHECK_FALSE(finalize(*cfg).ok());
+}
+
+TEST_CASE("every key is documented with its environment variable") {
+  auto keys = documented_keys();
+  auto it = std::find_if(keys.begin(), keys.end(),
+                         [](const key_doc& k) { return k.key == "admin.port"; });
+  REQUIRE(it != keys.end());
+  CHECK(it->env == "XYN_ADMIN_PORT");
+}
