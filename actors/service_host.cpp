@@ -129,6 +129,18 @@ void on_committed(host_actor* self, uint64_t seq) {
   for (auto& [rp, resp] : batch.answers) rp.deliver(std::move(resp));
 }
 
+// Later executes may have read in-flight writes from the overlay: none of them may be answered
+// as if durable. Fail them all and restart clean from LMDB.
+void fail_inflight_and_quit(host_actor* self, const std::string& msg) {
+  auto& s = self->state;
+  for (auto& b : s.inflight)
+    for (auto& [p, r] : b.answers)
+      p.deliver(mesh::make_error_response(s.logic->name(), step_status::retryable,
+                                          "store_unavailable", msg));
+  s.inflight.clear();
+  self->quit(caf::make_error(caf::sec::runtime_error, msg));
+}
+
 void commit(host_actor* self, const state_view& view, const std::string& idem_key,
             const step_response& resp, caf::response_promise rp) {
   auto& st = self->state;
@@ -159,20 +171,15 @@ void commit(host_actor* self, const state_view& view, const std::string& idem_ke
   batch.answers.emplace_back(std::move(rp), resp);
   st.inflight.push_back(std::move(batch));
   auto writer = node::lookup(self->system(), node::store_name);
+  if (!writer) {
+    fail_inflight_and_quit(self, "store writer is not running");
+    return;
+  }
   auto seq = st.inflight.back().seq;
   self->request(writer, store_timeout, store::write_atom::value, std::move(wb))
       .then([=](caf::ok_atom) { on_committed(self, seq); },
             [=](caf::error& err) {
-              // Later executes may have read these writes from the overlay: none of them may
-              // be answered as if durable. Fail them all and restart clean from LMDB.
-              auto& s = self->state;
-              auto msg = "store write failed: " + self->system().render(err);
-              for (auto& b : s.inflight)
-                for (auto& [p, r] : b.answers)
-                  p.deliver(mesh::make_error_response(s.logic->name(), step_status::retryable,
-                                                      "store_unavailable", msg));
-              s.inflight.clear();
-              self->quit(caf::make_error(caf::sec::runtime_error, msg));
+              fail_inflight_and_quit(self, "store write failed: " + self->system().render(err));
             });
 }
 

@@ -5,7 +5,10 @@
 //   get    — a read of an existing item: the routing cost (caller -> mesh -> host -> back)
 //   create — a durable write: answered only after its group commit is on disk
 // Prints executes/s and p50/p99 latency for 1 and 2 callers (and 64 for create, where group
-// commit shares fsyncs). Usage: bench_mesh_throughput [seconds per run] (default 2).
+// commit shares fsyncs). Then `restart`: the host runs under its supervisor; each round injects
+// a crash fault, sends the execute that crashes it, and retries at once until an execute
+// answers ok again: crash answer -> restarted service answers, p50/p99 over the rounds.
+// Usage: bench_mesh_throughput [seconds per run] [restart rounds] (defaults 2, 10000).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -88,10 +91,45 @@ void run(caf::actor_system& sys, caf::actor mesh, const char* label, xyn::mesh::
               all.size() / elapsed, pct(0.50), pct(0.99), all.size());
 }
 
+void restart_rounds(caf::actor_system& sys, caf::actor mesh, const xyn::mesh::step_request& probe,
+                    int rounds) {
+  caf::scoped_actor self{sys};
+  xyn::mesh::fault_spec crash;
+  crash.service = "content-hub";
+  crash.kind = "crash";
+  std::vector<int64_t> samples;
+  int64_t polls = 0;
+  auto exec = [&] {
+    xyn::mesh::step_response out;
+    self->request(mesh, 10s, xyn::mesh::execute_atom::value, std::string("content-hub"), probe)
+        .receive([&](xyn::mesh::step_response& r) { out = std::move(r); }, [](caf::error&) {});
+    return out;
+  };
+  for (int i = 0; i < rounds; ++i) {
+    self->request(mesh, 10s, xyn::mesh::fault_atom::value, crash)
+        .receive([](caf::ok_atom) {}, [](caf::error&) {});
+    auto crashed = exec();
+    if (crashed.error_code != "service_crashed") continue;  // the fault was not armed yet
+    auto t0 = clock_type::now();
+    while (exec().status != xyn::mesh::step_status::ok) ++polls;
+    samples.push_back((clock_type::now() - t0).count());
+  }
+  std::sort(samples.begin(), samples.end());
+  auto pct = [&](double p) {
+    return samples.empty() ? 0.0 : samples[static_cast<size_t>(p * (samples.size() - 1))] / 1000.0;
+  };
+  std::printf(
+      "restart crashes=%zu crash->answers p50=%.1fus p99=%.1fus max=%.1fus (retries while down: "
+      "%lld)\n",
+      samples.size(), pct(0.5), pct(0.99), pct(1.0), static_cast<long long>(polls));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // figures appear as they are measured
   double seconds = argc > 1 ? std::atof(argv[1]) : 2.0;
+  int rounds = argc > 2 ? std::atoi(argv[2]) : 10000;
   auto dir = std::filesystem::temp_directory_path() /
              ("xyn-bench-mesh-" + std::to_string(std::random_device{}()));
   xyn::store::options so;
@@ -117,8 +155,16 @@ int main(int argc, char** argv) {
     auto mesh = xyn::mesh::spawn_mesh(sys, {cat, 10s});
     auto facts = std::make_shared<xyn::actors::node_facts>();
     facts->node_name = "bench";
-    auto host = xyn::actors::spawn_service_host(sys, xyn::actors::services::make_content_hub,
-                                                {*env, facts});
+    xyn::supervisors::sup_flags flags;
+    flags.intensity = -1;  // the bench crashes it on purpose, thousands of times
+    std::shared_ptr<xyn::store::lmdb_env> shared_env = *env;
+    std::vector<xyn::supervisors::child_spec> kids = {
+        {"content-hub", [shared_env, facts](caf::actor_system& s) {
+           return xyn::actors::spawn_service_host(s, xyn::actors::services::make_content_hub,
+                                                  {shared_env, facts});
+         }}};
+    auto host =
+        xyn::supervisors::spawn_supervisor(sys, "service:content-hub", flags, std::move(kids));
     caf::scoped_actor self{sys};
     // Wait until the host registered, then make one item to read.
     xyn::mesh::step_request create;
@@ -146,8 +192,10 @@ int main(int argc, char** argv) {
     run(sys, mesh, "create", create, 1, seconds);
     run(sys, mesh, "create", create, 2, seconds);
     run(sys, mesh, "create", create, 64, seconds);
+    restart_rounds(sys, mesh, get, rounds);
     for (const auto& a : {caf::actor(host), mesh, bus, writer})
       self->send_exit(a, caf::exit_reason::user_shutdown);
+    xyn::node::unregister_all(sys);  // the registry's strong refs would keep the writer alive
   }
   env->reset();
   std::filesystem::remove_all(dir);

@@ -10,7 +10,7 @@
 
 namespace xyn {
 
-// The error codes shared by every layer. `http_status_of` (admin) maps each to one HTTP code.
+// The error codes shared by every layer. `http::http_status_of` (runtime/http) maps each to one HTTP code.
 enum class status_code {
   ok = 0,
   invalid_argument,   // the caller sent something malformed (400)
