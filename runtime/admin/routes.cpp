@@ -1,5 +1,7 @@
 #include "runtime/admin/routes.hpp"
 
+#include "runtime/admin/bridge.hpp"
+
 #include <chrono>
 
 #include <caf/all.hpp>
@@ -21,55 +23,6 @@ using json = nlohmann::json;
 using http::reply;
 using http::request;
 using http::responder;
-
-constexpr auto ask_timeout = std::chrono::seconds(10);
-
-// Turns an actor's error into the HTTP error a client should see.
-reply error_from(caf::actor_system& sys, const caf::error& err) {
-  std::string msg;
-  if (!err.context().empty() && err.context().match_elements<std::string>())
-    msg = err.context().get_as<std::string>(0);
-  else
-    msg = sys.render(err);
-  if (auto code = mesh::mesh_error_code(err)) {
-    switch (*code) {
-      case mesh::mesh_errc::unknown_service:
-        return http::error_reply(404, "not_found", msg);
-      case mesh::mesh_errc::not_running:
-        return http::error_reply(503, "unavailable", msg);
-      case mesh::mesh_errc::invalid_fault:
-        return http::error_reply(400, "invalid_argument", msg);
-    }
-  }
-  if (err == caf::sec::request_timeout)
-    return http::error_reply(504, "timeout", "the node did not answer in time");
-  return http::error_reply(503, "unavailable", msg);
-}
-
-// Runs `fn(self)` in a short-lived actor that ends when its requests are answered. The unused
-// int works around CAF 0.17 dereferencing a null argument tuple for function actors that take
-// no arguments (UBSan reports it).
-template <class F>
-void spawn_bridge(caf::actor_system& sys, F fn) {
-  sys.spawn([fn](caf::event_based_actor* self, int) { fn(self); }, 0);
-}
-
-// Sends `args` to the actor registered as `name` and answers with `on_reply(Reply&)`. Runs in
-// a short-lived actor so no HTTP thread waits on CAF.
-template <class Reply, class OnReply, class... Args>
-void ask(caf::actor_system& sys, caf::atom_value name, responder respond, OnReply on_reply,
-         Args... args) {
-  spawn_bridge(sys, [=, &sys](caf::event_based_actor* self) {
-    auto target = node::lookup(sys, name);
-    if (!target) {
-      respond(http::error_reply(503, "unavailable", "the node is starting or stopping"));
-      return;
-    }
-    self->request(target, ask_timeout, args...)
-        .then([=](Reply& r) { respond(on_reply(r)); },
-              [=, &sys](caf::error& err) { respond(error_from(sys, err)); });
-  });
-}
 
 json to_json(const mesh::service_info& i) {
   json j = {{"name", i.name},
@@ -104,50 +57,6 @@ json to_json(const actors::event& e) {
             {"data", data.is_discarded() ? json::object() : data}};
   if (!e.tenant.empty()) j["tenant"] = e.tenant;
   return j;
-}
-
-// The body as a JSON object, or the 400 that explains why not.
-std::optional<json> object_body(const request& req, const responder& respond) {
-  auto body = http::json_body(req);
-  if (!body) {
-    respond(http::error_reply(body.error()));
-    return std::nullopt;
-  }
-  if (!body->is_object()) {
-    respond(http::error_reply(400, "invalid_argument", "the body must be a JSON object"));
-    return std::nullopt;
-  }
-  return *body;
-}
-
-// Checks that `field`, when present, has the JSON type `want` ("string", "object", "integer").
-bool typed(const json& body, const char* field, const char* want, bool required,
-           const responder& respond) {
-  auto it = body.find(field);
-  if (it == body.end()) {
-    if (required)
-      respond(http::error_reply(400, "invalid_argument",
-                                std::string("field '") + field + "' is required"));
-    return !required;
-  }
-  bool ok = (std::string_view(want) == "string" && it->is_string()) ||
-            (std::string_view(want) == "object" && it->is_object()) ||
-            (std::string_view(want) == "integer" && it->is_number_integer());
-  if (!ok)
-    respond(http::error_reply(400, "invalid_argument",
-                              std::string("field '") + field + "' must be " +
-                                  (want[0] == 'i' || want[0] == 'o' ? "an " : "a ") + want));
-  return ok;
-}
-
-uint64_t query_number(const request& req, const char* name, uint64_t fallback) {
-  auto it = req.query.find(name);
-  if (it == req.query.end()) return fallback;
-  try {
-    return std::stoull(it->second);
-  } catch (...) {
-    return fallback;
-  }
 }
 
 }  // namespace
@@ -315,6 +224,8 @@ void add_routes(http::router& router, const route_context& ctx) {
                    actors::query_atom::value, q);
              },
              {true, "Recent events after ?since=SEQ, filtered by ?topic= prefix and ?tenant="});
+
+  add_workflow_routes(router, ctx);
 }
 
 }  // namespace xyn::admin

@@ -17,6 +17,12 @@ class router;
 namespace xyn::mesh {
 struct catalog;
 }
+namespace xyn::store {
+class lmdb_env;
+}
+namespace xyn::workflow {
+class library;
+}
 
 namespace xyn::admin {
 
@@ -27,8 +33,12 @@ struct route_context {
   admin_key key;
   std::string node_name;
   int64_t started_at_ms = 0;
+  std::shared_ptr<store::lmdb_env> env;
+  std::shared_ptr<const workflow::library> workflows;
 };
 
 void add_routes(http::router& router, const route_context& ctx);
+// The /v1/workflows and /v1/templates routes (workflow_routes.cpp); add_routes calls it.
+void add_workflow_routes(http::router& router, const route_context& ctx);
 
 }  // namespace xyn::admin

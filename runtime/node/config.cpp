@@ -56,6 +56,10 @@ const std::vector<key_spec>& keys() {
       {"services.execute_timeout_ms", kind::integer, 1, 3600000,
        field(&node_config::execute_timeout_ms)},
       {"events.ring_size", kind::integer, 1, 10000000, field(&node_config::event_ring_size)},
+      {"workflows.passivate_after_ms", kind::integer, 0, 86400000,
+       field(&node_config::workflow_passivate_after_ms)},
+      {"workflows.resume_batch", kind::integer, 1, 1000000,
+       field(&node_config::workflow_resume_batch)},
   };
   return table;
 }

@@ -34,6 +34,8 @@ struct node_config {
   int64_t service_backoff_max_ms = 0;
   int64_t execute_timeout_ms = 0;
   int64_t event_ring_size = 0;
+  int64_t workflow_passivate_after_ms = 0;
+  int64_t workflow_resume_batch = 0;
 };
 
 // The embedded config/node.json.

@@ -15,6 +15,9 @@
 #include "actors/event.hpp"
 #include "actors/service.hpp"
 #include "actors/service_host.hpp"
+#include "actors/workflow/engine.hpp"
+#include "actors/workflow/library.hpp"
+#include "actors/workflow/messages.hpp"
 #include "runtime/admin/admin_key.hpp"
 #include "runtime/admin/routes.hpp"
 #include "runtime/http/server.hpp"
@@ -51,6 +54,7 @@ std::unique_ptr<caf::actor_system_config> make_actor_config(const node_config& c
   actors::announce_event_messages(*ac);
   store::announce_messages(*ac);
   sup::announce_messages(*ac);
+  workflow::announce_workflow_messages(*ac);
   return ac;
 }
 
@@ -113,6 +117,9 @@ class running_node : public node {
     auto cat = mesh::parse_catalog(embedded_service_catalog());
     if (!cat) return cat.error();
     catalog_ = std::make_shared<const mesh::catalog>(std::move(*cat));
+    auto lib = workflow::library::make(catalog_->names());
+    if (!lib) return lib.error();
+    library_ = *lib;
 
     facts_ = std::make_shared<actors::node_facts>();
     facts_->node_name = cfg_.node_name;
@@ -126,7 +133,8 @@ class running_node : public node {
     start_tree();
     if (!wait_for_services(10s)) spdlog::warn("not every service registered within 10 s");
 
-    admin::route_context rc{system_.get(), catalog_, *key, cfg_.node_name, facts_->started_at_ms};
+    admin::route_context rc{system_.get(),         catalog_, *key,    cfg_.node_name,
+                            facts_->started_at_ms, env_,     library_};
     router_ = std::make_unique<http::router>();
     admin::add_routes(*router_, rc);
     http::server_options ho;
@@ -163,13 +171,17 @@ class running_node : public node {
   }
 
  private:
-  // root (rest_for_one): store writer, event bus, mesh, services. A restart of an early child
-  // restarts the ones that depend on it.
+  // root (rest_for_one): store writer, event bus, mesh, services, workflows. A restart of an
+  // early child restarts the ones that depend on it.
   void start_tree() {
     auto env = env_;
     auto cfg = cfg_;
     auto cat = catalog_;
     actors::host_deps deps{env_, facts_};
+    workflow::engine_deps wf{env_, library_, {}};
+    wf.options.default_step_timeout_ms = cfg_.execute_timeout_ms;
+    wf.options.passivate_after_ms = cfg_.workflow_passivate_after_ms;
+    wf.options.resume_batch = static_cast<int>(cfg_.workflow_resume_batch);
     std::vector<sup::child_spec> children = {
         {"store",
          [env](caf::actor_system& s) {
@@ -187,6 +199,8 @@ class running_node : public node {
          }},
         {"services",
          [cfg, cat, deps](caf::actor_system& s) { return spawn_services(s, cfg, cat, deps); }},
+        {"workflows",
+         [wf](caf::actor_system& s) { return workflow::spawn_workflow_manager(s, wf); }},
     };
     sup::sup_flags flags;
     flags.strategy = sup::strategy::rest_for_one;
@@ -229,6 +243,7 @@ class running_node : public node {
   node_config cfg_;
   std::shared_ptr<store::lmdb_env> env_;
   std::shared_ptr<const mesh::catalog> catalog_;
+  std::shared_ptr<const workflow::library> library_;
   std::shared_ptr<actors::node_facts> facts_;
   std::unique_ptr<caf::actor_system_config> actor_cfg_;
   std::unique_ptr<caf::actor_system> system_;

@@ -11,7 +11,7 @@ TEST_CASE("the embedded defaults load: data in ./data, admin 8080, cluster 4370"
   CHECK(cfg->admin_port == 8080);
   CHECK(cfg->cluster_port == 4370);
   CHECK(cfg->log_level == "info");
-  CHECK(cfg->admin_max_body_bytes == 1 << 20);
+  CHECK(cfg->admin_max_body_bytes == 16 << 20);
 }
 
 TEST_CASE("layers override in order: file < environment < flags") {

@@ -1,0 +1,333 @@
+#include <chrono>
+#include <deque>
+#include <map>
+#include <random>
+#include <unordered_map>
+
+#include <spdlog/spdlog.h>
+#include <caf/all.hpp>
+
+#include "actors/workflow/engine.hpp"
+#include "actors/workflow/journal.hpp"
+#include "actors/workflow/library.hpp"
+#include "actors/workflow/workflow_actor.hpp"
+#include "runtime/base/keys.hpp"
+#include "runtime/node/names.hpp"
+#include "runtime/store/lmdb_env.hpp"
+#include "runtime/store/messages.hpp"
+
+namespace xyn::workflow {
+
+namespace {
+
+using namespace std::chrono_literals;
+using tick_atom = caf::atom_constant<caf::atom("wftick")>;
+using resume_atom = caf::atom_constant<caf::atom("wfresume")>;
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+struct mgr_state {
+  static inline const char* name = "workflow-manager";
+  engine_deps deps;
+  std::unordered_map<std::string, caf::actor> live;
+  std::map<caf::actor_addr, std::string> ids;
+  std::unordered_map<std::string, int64_t> parked;  // id -> wake time (0: a signal wakes it)
+  std::multimap<int64_t, std::string> wakes;
+  int64_t tick_at = 0;
+  std::unordered_map<std::string, std::vector<caf::response_promise>> watchers;
+  std::unordered_map<std::string, int> crashes;  // consecutive crash restarts per run
+  std::deque<std::string> to_resume;
+  manager_stats stats;
+  std::string id_prefix;
+  uint64_t next_id = 0;
+};
+
+using mgr_actor = caf::stateful_actor<mgr_state>;
+
+std::string make_prefix() {
+  std::random_device rd;
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%08x", rd());
+  return std::string("wf-") + buf + "-";
+}
+
+void activate(mgr_actor* self, const std::string& id, start_mode mode) {
+  auto& st = self->state;
+  if (st.live.count(id)) return;
+  st.parked.erase(id);
+  auto a = spawn_workflow(self->system(), st.deps, caf::actor_cast<caf::actor>(self), id, {}, mode);
+  self->link_to(a);
+  st.ids[a.address()] = id;
+  st.live[id] = a;
+}
+
+void arm_tick(mgr_actor* self) {
+  auto& st = self->state;
+  if (st.wakes.empty()) return;
+  auto earliest = st.wakes.begin()->first;
+  if (st.tick_at != 0 && st.tick_at <= earliest) return;
+  st.tick_at = earliest;
+  self->delayed_send(self, std::chrono::milliseconds(std::max<int64_t>(0, earliest - now_ms())),
+                     tick_atom::value);
+}
+
+void park(mgr_actor* self, const std::string& id, int64_t wake) {
+  auto& st = self->state;
+  st.parked[id] = wake;
+  if (wake > 0) {
+    st.wakes.emplace(wake, id);
+    arm_tick(self);
+  }
+}
+
+run_summary summary_from_store(const engine_deps& deps, const std::string& id) {
+  run_summary s;
+  s.id = id;
+  auto rep = journal::replay(*deps.env, id);
+  if (!rep) {
+    s.status = "unknown";
+    s.error = rep.error().message();
+    return s;
+  }
+  s.tenant = rep->run.tenant();
+  s.status = std::string(to_string(rep->run.current_status()));
+  s.output_json = rep->run.output().dump();
+  s.error = rep->run.error_message();
+  s.parent_id = rep->run.parent_id();
+  s.parent_step = rep->run.parent_step();
+  return s;
+}
+
+// Sends a message for run `id` to its actor, waking the run first if it is passivated, and
+// answers `rp` with the actor's reply. A run that exits (parks) while the message is on its
+// way is woken and asked again.
+template <class... Ts>
+void route(mgr_actor* self, const std::string& id, caf::response_promise rp, int tries,
+           Ts... args) {
+  auto& st = self->state;
+  auto it = st.live.find(id);
+  if (it == st.live.end()) {
+    if (st.parked.count(id)) {
+      activate(self, id, start_mode::resume_held);
+    } else {
+      auto rec = journal::load_record(*st.deps.env, id);
+      if (!rec) {
+        rp.deliver(store::to_error(rec.error()));
+        return;
+      }
+      if (rec->status() != "running") {
+        rp.deliver(store::to_error(
+            status::already_exists("workflow '" + id + "' has finished (" + rec->status() + ")")));
+        return;
+      }
+      activate(self, id, start_mode::resume_held);
+    }
+    it = st.live.find(id);
+  }
+  auto target = it->second;
+  self->request(target, 60s, args...)
+      .then([rp](submit_reply& r) mutable { rp.deliver(std::move(r)); },
+            [self, id, rp, tries, target, args...](caf::error& err) mutable {
+              auto& s = self->state;
+              if (err == caf::sec::request_receiver_down && tries < 5) {
+                auto cur = s.live.find(id);
+                if (cur != s.live.end() && cur->second == target) {
+                  s.ids.erase(target.address());
+                  s.live.erase(cur);
+                }
+                route(self, id, rp, tries + 1, args...);
+                return;
+              }
+              rp.deliver(err);
+            });
+}
+
+void finished(mgr_actor* self, const run_summary& s) {
+  auto& st = self->state;
+  st.parked.erase(s.id);
+  st.crashes.erase(s.id);
+  ++st.stats.finished;
+  if (auto w = st.watchers.find(s.id); w != st.watchers.end()) {
+    for (auto& rp : w->second) rp.deliver(s);
+    st.watchers.erase(w);
+  }
+  if (!s.parent_id.empty()) {
+    auto rp = self->make_response_promise();  // nobody waits on this one
+    route(self, s.parent_id, rp, 0, child_done_atom::value, s);
+  }
+}
+
+void resume_some(mgr_actor* self) {
+  auto& st = self->state;
+  for (int n = 0; n < st.deps.options.resume_batch && !st.to_resume.empty(); ++n) {
+    auto id = std::move(st.to_resume.front());
+    st.to_resume.pop_front();
+    if (st.live.count(id) || st.parked.count(id)) continue;
+    activate(self, id, start_mode::resume);
+    ++st.stats.resumed;
+  }
+  if (!st.to_resume.empty()) self->send(self, resume_atom::value);
+}
+
+caf::error status_error(status s) {
+  return store::to_error(s);
+}
+
+caf::behavior manager(mgr_actor* self, engine_deps deps) {
+  auto& st = self->state;
+  st.deps = std::move(deps);
+  st.id_prefix = make_prefix();
+  self->set_error_handler([](caf::scheduled_actor*, caf::error&) {});
+  self->set_exit_handler([self](caf::exit_msg& m) {
+    auto& s = self->state;
+    auto it = s.ids.find(m.source);
+    if (it == s.ids.end()) {
+      // A run that already said goodbye (park, finish) exits normally; anything else comes
+      // from our supervisor: stop, taking the runs along.
+      if (m.reason) self->quit(m.reason);
+      return;
+    }
+    auto id = it->second;
+    s.ids.erase(it);
+    auto cur = s.live.find(id);
+    if (cur != s.live.end() && cur->second.address() == m.source) s.live.erase(cur);
+    if (!m.reason) return;  // parked, finished or refused at submit: already handled
+    // A crash: restart the run from its journal after a backoff, like a supervisor would.
+    int n = ++s.crashes[id];
+    ++s.stats.restarts;
+    auto backoff = std::min<int64_t>(s.deps.options.max_restart_backoff_ms,
+                                     int64_t{100} << std::min(n - 1, 16));
+    spdlog::warn("workflow '{}' crashed ({}); restart {} in {} ms", id,
+                 self->system().render(m.reason), n, backoff);
+    park(self, id, now_ms() + backoff);
+  });
+  if (auto ids = journal::unfinished(*st.deps.env); ids) {
+    for (auto& id : *ids) st.to_resume.push_back(std::move(id));
+    if (!st.to_resume.empty()) {
+      spdlog::info("resuming {} unfinished workflows", st.to_resume.size());
+      self->send(self, resume_atom::value);
+    }
+  } else {
+    spdlog::error("cannot list unfinished workflows: {}", ids.error().to_string());
+  }
+  return {
+      [=](submit_atom, submit_request req) -> caf::result<submit_reply> {
+        auto& s = self->state;
+        if (req.tenant.empty()) req.tenant = "default";
+        if (!keys::valid_part(req.tenant) || req.tenant.size() > 128)
+          return status_error(status::invalid_argument("'tenant' is not a valid tenant name"));
+        if (!req.id.empty()) {
+          if (!journal::valid_id(req.id))
+            return status_error(status::invalid_argument(
+                "'id' must be 1-200 letters, digits, '_', '-', '.' or ':'"));
+          if (s.live.count(req.id) || s.parked.count(req.id))
+            return submit_reply{req.id, "running", false};
+          auto rec = journal::load_record(*s.deps.env, req.id);
+          if (rec) {
+            if (rec->status() != "running" && !req.parent_id.empty())
+              finished(self, summary_from_store(s.deps, req.id));  // the parent missed it
+            return submit_reply{req.id, rec->status(), false};
+          }
+          if (!rec.error().is_not_found()) return status_error(rec.error());
+        } else {
+          req.id = s.id_prefix + std::to_string(++s.next_id);
+        }
+        auto id = req.id;
+        auto a = spawn_workflow(self->system(), s.deps, caf::actor_cast<caf::actor>(self), id, req,
+                                start_mode::fresh);
+        self->link_to(a);
+        s.ids[a.address()] = id;
+        s.live[id] = a;
+        auto rp = self->make_response_promise<submit_reply>();
+        self->request(a, 60s, start_atom::value)
+            .then(
+                [self, rp](submit_reply& r) mutable {
+                  ++self->state.stats.started;
+                  rp.deliver(std::move(r));
+                },
+                [rp](caf::error& err) mutable { rp.deliver(err); });
+        return rp;
+      },
+      [=](cancel_atom, const std::string& id, const std::string& reason) {
+        auto rp = self->make_response_promise<submit_reply>();
+        route(self, id, rp, 0, cancel_atom::value, id, reason);
+        return rp;
+      },
+      [=](signal_atom, const std::string& id, const std::string& name, const std::string& payload) {
+        auto rp = self->make_response_promise<submit_reply>();
+        route(self, id, rp, 0, signal_atom::value, id, name, payload);
+        return rp;
+      },
+      [=](watch_atom, const std::string& id) -> caf::result<run_summary> {
+        auto& s = self->state;
+        bool pending = s.live.count(id) || s.parked.count(id);
+        if (!pending) {
+          auto rec = journal::load_record(*s.deps.env, id);
+          if (!rec) return status_error(rec.error());
+          if (rec->status() != "running") return summary_from_store(s.deps, id);
+        }
+        auto rp = self->make_response_promise<run_summary>();
+        s.watchers[id].push_back(rp);
+        return rp;
+      },
+      [=](wf_stats_atom) {
+        auto& s = self->state;
+        auto out = s.stats;
+        out.active = s.live.size();
+        out.parked = s.parked.size();
+        return out;
+      },
+      [=](park_atom, const std::string& id, int64_t wake) {
+        auto& s = self->state;
+        auto cur = s.live.find(id);
+        if (cur != s.live.end() && cur->second.address() == self->current_sender()) {
+          s.ids.erase(cur->second.address());
+          s.live.erase(cur);
+        }
+        if (!s.live.count(id)) park(self, id, wake);
+      },
+      [=](finished_atom, const run_summary& summary) {
+        auto& s = self->state;
+        auto cur = s.live.find(summary.id);
+        if (cur != s.live.end() && cur->second.address() == self->current_sender()) {
+          s.ids.erase(cur->second.address());
+          s.live.erase(cur);
+        }
+        finished(self, summary);
+      },
+      [=](tick_atom) {
+        auto& s = self->state;
+        s.tick_at = 0;
+        auto now = now_ms();
+        while (!s.wakes.empty() && s.wakes.begin()->first <= now + 2) {
+          auto [at, id] = *s.wakes.begin();
+          s.wakes.erase(s.wakes.begin());
+          auto p = s.parked.find(id);
+          if (p != s.parked.end() && p->second == at) activate(self, id, start_mode::resume);
+        }
+        arm_tick(self);
+      },
+      [=](resume_atom) { resume_some(self); },
+      [=](crash_atom, const std::string& id) {
+        auto& s = self->state;
+        auto it = s.live.find(id);
+        if (it == s.live.end()) return false;
+        self->send(it->second, crash_atom::value);
+        return true;
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_workflow_manager(caf::actor_system& sys, engine_deps deps) {
+  auto m = sys.spawn(manager, std::move(deps));
+  node::register_as(sys, node::workflows_name, m);
+  return m;
+}
+
+}  // namespace xyn::workflow

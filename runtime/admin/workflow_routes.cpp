@@ -1,0 +1,142 @@
+// The workflow API of the admin port: submit, look up, list, cancel, signal, history, templates.
+// Reads (a run, its history, the list) come straight from LMDB on the HTTP thread — the
+// journal is written before a workflow acts, so they never show what has not happened.
+// Writes go to the workflow manager through a bridge actor.
+#include "actors/workflow/library.hpp"
+#include "actors/workflow/messages.hpp"
+#include "actors/workflow/view.hpp"
+#include "runtime/admin/bridge.hpp"
+#include "runtime/admin/routes.hpp"
+#include "runtime/store/lmdb_env.hpp"
+
+namespace xyn::admin {
+
+namespace {
+
+constexpr auto workflow_timeout = std::chrono::seconds(60);
+
+json reply_json(const workflow::submit_reply& r) {
+  return {{"id", r.id}, {"status", r.status}};
+}
+
+// Sends `args` to the workflow manager; answers `code` with {"id","status"} on success.
+template <class... Args>
+void to_manager(caf::actor_system& sys, responder respond, int code_new, int code_existing,
+                Args... args) {
+  spawn_bridge(sys, [=, &sys](caf::event_based_actor* self) {
+    auto m = node::lookup(sys, node::workflows_name);
+    if (!m)
+      return respond(http::error_reply(503, "unavailable", "the node is starting or stopping"));
+    self->request(m, workflow_timeout, args...)
+        .then(
+            [=](workflow::submit_reply& r) {
+              respond(http::json_reply(r.created ? code_new : code_existing, reply_json(r)));
+            },
+            [=, &sys](caf::error& err) { respond(error_from(sys, err)); });
+  });
+}
+
+}  // namespace
+
+void add_workflow_routes(http::router& router, const route_context& ctx) {
+  auto& sys = *ctx.system;
+  auto env = ctx.env;
+  auto lib = ctx.workflows;
+
+  router.add(
+      "POST", "/v1/workflows",
+      [&sys](request& req, responder respond) {
+        auto body = object_body(req, respond);
+        if (!body) return;
+        if (!typed(*body, "template", "string", false, respond) ||
+            !typed(*body, "definition", "object", false, respond) ||
+            !typed(*body, "input", "object", false, respond) ||
+            !typed(*body, "id", "string", false, respond) ||
+            !typed(*body, "tenant", "string", false, respond))
+          return;
+        bool has_template = body->contains("template");
+        if (has_template == body->contains("definition"))
+          return respond(http::error_reply(400, "invalid_argument",
+                                           "give exactly one of 'template' and 'definition'"));
+        workflow::submit_request sr;
+        sr.id = body->value("id", "");
+        sr.tenant = body->value("tenant", "default");
+        if (has_template)
+          sr.template_name = (*body)["template"];
+        else
+          sr.definition_json = (*body)["definition"].dump();
+        sr.input_json = body->value("input", json::object()).dump();
+        to_manager(sys, respond, 201, 200, workflow::submit_atom::value, sr);
+      },
+      {true,
+       "Start a workflow from a template or a definition; an optional id makes it idempotent"});
+
+  router.add("GET", "/v1/workflows", http::sync_handler([env](request& req) {
+               workflow::list_query q;
+               q.limit = query_number(req, "limit", 50);
+               if (auto it = req.query.find("status"); it != req.query.end()) q.status = it->second;
+               if (auto it = req.query.find("template"); it != req.query.end())
+                 q.template_name = it->second;
+               if (auto it = req.query.find("tenant"); it != req.query.end()) q.tenant = it->second;
+               if (auto it = req.query.find("cursor"); it != req.query.end()) q.cursor = it->second;
+               auto page = workflow::list_json(*env, q);
+               if (!page) return http::error_reply(page.error());
+               return http::json_reply(200, *page);
+             }),
+             {true, "Runs, newest first; ?status= ?template= ?tenant= ?limit= ?cursor="});
+
+  router.add("GET", "/v1/workflows/{id}", http::sync_handler([env](request& req) {
+               auto run = workflow::run_json(*env, req.params["id"]);
+               if (!run) return http::error_reply(run.error());
+               return http::json_reply(200, *run);
+             }),
+             {true, "One run with its steps, output and error"});
+
+  router.add("GET", "/v1/workflows/{id}/history", http::sync_handler([env](request& req) {
+               auto h = workflow::history_json(*env, req.params["id"]);
+               if (!h) return http::error_reply(h.error());
+               return http::json_reply(200, *h);
+             }),
+             {true, "The run's journal: every event in order"});
+
+  router.add("POST", "/v1/workflows/{id}/cancel",
+             [&sys](request& req, responder respond) {
+               std::string reason = "cancelled by request";
+               if (!req.body.empty()) {
+                 auto body = object_body(req, respond);
+                 if (!body) return;
+                 if (!typed(*body, "reason", "string", false, respond)) return;
+                 reason = body->value("reason", reason);
+               }
+               to_manager(sys, respond, 200, 200, workflow::cancel_atom::value, req.params["id"],
+                          reason);
+             },
+             {true, "Cancel a run: running steps are abandoned, completed ones compensated"});
+
+  router.add("POST", "/v1/workflows/{id}/signal",
+             [&sys](request& req, responder respond) {
+               auto body = object_body(req, respond);
+               if (!body) return;
+               if (!typed(*body, "name", "string", true, respond)) return;
+               std::string payload = body->contains("payload") ? (*body)["payload"].dump() : "null";
+               to_manager(sys, respond, 200, 200, workflow::signal_atom::value, req.params["id"],
+                          (*body)["name"].get<std::string>(), payload);
+             },
+             {true, "Send a signal (e.g. an approval) to a run"});
+
+  router.add("GET", "/v1/templates", http::sync_handler([lib](request&) {
+               return http::json_reply(200, {{"templates", lib->describe()}});
+             }),
+             {true, "The workflow templates with their inputs"});
+
+  router.add("GET", "/v1/templates/{name}", http::sync_handler([lib](request& req) {
+               const auto* t = lib->find_template(req.params["name"]);
+               if (!t)
+                 return http::error_reply(404, "not_found",
+                                          "no template '" + req.params["name"] + "'");
+               return http::json_reply(200, *t);
+             }),
+             {true, "One template's definition"});
+}
+
+}  // namespace xyn::admin
