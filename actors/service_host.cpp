@@ -230,7 +230,10 @@ caf::behavior service_host(host_actor* self, service_factory make, host_deps dep
           return rp;
         }
         std::string idem;
-        if (!req.idempotency_key.empty()) {
+        // Only actions that change state need their first answer kept: repeating a read has
+        // no effect to duplicate, and skipping the record spares a read its durable commit.
+        const auto* spec = s.logic->find(req.action);
+        if (!req.idempotency_key.empty() && spec && spec->mutates) {
           idem = keys::join({s.logic->name(), req.tenant, req.idempotency_key});
           if (auto first = recorded_answer(self, idem)) {
             answer(self, rp, std::move(*first));

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <memory>
 
+#include <caf/fwd.hpp>
+
 #include "runtime/base/status.hpp"
 #include "runtime/node/config.hpp"
 
@@ -21,6 +23,9 @@ class node {
   virtual ~node() = default;
   virtual uint16_t admin_port() const = 0;
   virtual const node_config& config() const = 0;
+  // The node's actor system, for programs that embed a node (benches, in-process tests) and
+  // talk to its registered actors (names.hpp). Valid until drain().
+  virtual caf::actor_system& actors() = 0;
   // Idempotent; also called by the destructor.
   virtual void drain() = 0;
 };
