@@ -110,10 +110,34 @@ const step_state* run_state::step(std::string_view id) const {
   return i < 0 ? nullptr : &steps_[static_cast<size_t>(i)];
 }
 
-bool run_state::busy() const {
-  return std::any_of(steps_.begin(), steps_.end(), [](const step_state& s) {
-    return s.status == step_status::running || s.status == step_status::compensating;
-  });
+namespace {
+
+bool in_flight(step_status s) {
+  return s == step_status::running || s == step_status::compensating;
+}
+
+bool may_move(step_status s) {
+  return s == step_status::retry_wait || s == step_status::sleeping || s == step_status::waiting;
+}
+
+}  // namespace
+
+void run_state::track(size_t i, step_status before) {
+  auto now = steps_[i].status;
+  if (before == now) return;
+  in_flight_ += static_cast<int>(in_flight(now)) - static_cast<int>(in_flight(before));
+  if (!finished_forward(before) && finished_forward(now)) {
+    ++forward_done_;
+    for (int d : dependents_[i])
+      if (--waiting_on_[static_cast<size_t>(d)] == 0 &&
+          steps_[static_cast<size_t>(d)].status == step_status::pending)
+        candidates_.insert(d);
+  }
+  bool candidate = may_move(now) || (now == step_status::pending && waiting_on_[i] == 0);
+  if (candidate)
+    candidates_.insert(static_cast<int>(i));
+  else
+    candidates_.erase(static_cast<int>(i));
 }
 
 void run_state::start_unwinding(enum phase p, const std::string& code, const std::string& message) {
@@ -130,8 +154,10 @@ void run_state::start_unwinding(enum phase p, const std::string& code, const std
     bool abandon_running = s.status == step_status::running &&
                            (p == phase::cancelling || def_->steps[i].kind != step_kind::service);
     if (waiting_only || abandon_running) {
+      auto before = s.status;
       s.status = step_status::abandoned;
       s.wake_at_ms = 0;
+      track(i, before);
     }
   }
 }
@@ -152,6 +178,16 @@ status run_state::apply(const event& e, std::shared_ptr<const definition> parsed
     parent_step_ = e.parent_step();
     created_at_ms_ = e.time_ms();
     steps_.assign(def_->steps.size(), step_state{});
+    waiting_on_.assign(steps_.size(), 0);
+    dependents_.assign(steps_.size(), {});
+    candidates_.clear();
+    for (size_t i = 0; i < steps_.size(); ++i) {
+      const auto& deps = def_->steps[i].depends_on;
+      waiting_on_[i] = static_cast<int>(deps.size());
+      for (const auto& d : deps)
+        dependents_[static_cast<size_t>(def_->index_of(d))].push_back(static_cast<int>(i));
+      if (deps.empty()) candidates_.insert(static_cast<int>(i));
+    }
     return {};
   }
   if (!def_) return status::corruption("journal does not begin with STARTED");
@@ -164,6 +200,7 @@ status run_state::apply(const event& e, std::shared_ptr<const definition> parsed
   if (!e.step().empty() && i < 0)
     return status::corruption("journal names unknown step '" + e.step() + "'");
   step_state* s = i < 0 ? nullptr : &steps_[static_cast<size_t>(i)];
+  const auto before = s ? s->status : step_status::pending;
   switch (e.kind()) {
     case proto::WorkflowEvent::STEP_STARTED: {
       const auto& sd = def_->steps[static_cast<size_t>(i)];
@@ -256,6 +293,7 @@ status run_state::apply(const event& e, std::shared_ptr<const definition> parsed
       return status::corruption("journal holds an event of unknown kind " +
                                 std::to_string(static_cast<int>(e.kind())));
   }
+  if (s) track(static_cast<size_t>(i), before);
   return {};
 }
 
@@ -290,11 +328,11 @@ bool run_state::deps_done(const step_def& sd) const {
 
 void run_state::decide_forward(int64_t now, std::vector<event>& out) const {
   auto sc = make_scope();
-  bool all_done = true;
-  for (size_t i = 0; i < steps_.size(); ++i) {
+  const bool all_done = forward_done_ == steps_.size();
+  for (int candidate : candidates_) {
+    const auto i = static_cast<size_t>(candidate);
     const auto& s = steps_[i];
     const auto& sd = def_->steps[i];
-    if (!finished_forward(s.status)) all_done = false;
     auto fail_now = [&](const std::string& code, const std::string& message) {
       auto e = make(proto::WorkflowEvent::STEP_FAILED, now, sd.id);
       e.set_attempt(s.attempt);

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -127,8 +128,8 @@ class run_state {
   int64_t finished_at_ms() const { return finished_at_ms_; }
   const std::vector<step_state>& steps() const { return steps_; }
   const step_state* step(std::string_view id) const;
-  // Whether any service call or child workflow is in flight.
-  bool busy() const;
+  // Whether any service call, compensation or child workflow is in flight.
+  bool busy() const { return in_flight_ > 0; }
 
   // `value` with its references resolved against the run as it stands (a child's input).
   result<json> resolve_now(const json& value) const;
@@ -147,6 +148,8 @@ class run_state {
   void decide_forward(int64_t now, std::vector<event>& out) const;
   void decide_unwind(int64_t now, std::vector<event>& out) const;
   void start_unwinding(enum phase p, const std::string& code, const std::string& message);
+  // Keeps the bookkeeping below in step with a change of step i's status.
+  void track(size_t i, step_status before);
 
   std::string id_;
   std::shared_ptr<const definition> def_;
@@ -165,6 +168,14 @@ class run_state {
   std::vector<step_state> steps_;
   int completed_count_ = 0;
   std::vector<std::pair<std::string, json>> unconsumed_signals_;
+  // So decide() looks only at steps that can move (O(ready), not O(steps)): how many
+  // dependencies each step still waits for, who depends on whom, the steps that are ready or
+  // timed, how many finished forward (completed or skipped), how many are in flight.
+  std::vector<int> waiting_on_;
+  std::vector<std::vector<int>> dependents_;
+  std::set<int> candidates_;
+  size_t forward_done_ = 0;
+  int in_flight_ = 0;
   std::vector<std::string> failed_compensations_;
 };
 

@@ -100,6 +100,7 @@ class running_node : public node {
   uint16_t admin_port() const override { return server_ ? server_->port() : 0; }
   const node_config& config() const override { return cfg_; }
   caf::actor_system& actors() override { return *system_; }
+  std::shared_ptr<store::lmdb_env> store() override { return env_; }
 
   status boot(const std::string& admin_key_env) {
     std::error_code ec;

@@ -13,6 +13,10 @@
 #include "runtime/base/status.hpp"
 #include "runtime/node/config.hpp"
 
+namespace xyn::store {
+class lmdb_env;
+}
+
 namespace xyn::node {
 
 class node {
@@ -26,6 +30,9 @@ class node {
   // The node's actor system, for programs that embed a node (benches, in-process tests) and
   // talk to its registered actors (names.hpp). Valid until drain().
   virtual caf::actor_system& actors() = 0;
+  // The node's LMDB environment, for direct reads (workflow views, counts). Writes go through
+  // the store writer actor.
+  virtual std::shared_ptr<store::lmdb_env> store() = 0;
   // Idempotent; also called by the destructor.
   virtual void drain() = 0;
 };
