@@ -34,7 +34,7 @@ struct mgr_state {
   static inline const char* name = "workflow-manager";
   engine_deps deps;
   std::unordered_map<std::string, caf::actor> live;
-  std::map<caf::actor_addr, std::string> ids;
+  std::unordered_map<caf::actor_addr, std::string> ids;
   std::unordered_map<std::string, int64_t> parked;  // id -> wake time (0: a signal wakes it)
   std::multimap<int64_t, std::string> wakes;
   int64_t tick_at = 0;
@@ -184,6 +184,9 @@ caf::behavior manager(mgr_actor* self, engine_deps deps) {
   self->set_error_handler([](caf::scheduled_actor*, caf::error&) {});
   self->set_exit_handler([self](caf::exit_msg& m) {
     auto& s = self->state;
+    // CAF 0.17 keeps the link's attachable after the linked actor is gone; without this the
+    // list grows with every run ever started and each link/exit walks all of it.
+    self->unlink_from(m.source);
     auto it = s.ids.find(m.source);
     if (it == s.ids.end()) {
       // A run that already said goodbye (park, finish) exits normally; anything else comes

@@ -140,8 +140,9 @@ void run_call(wf_actor* self, call c) {
   }
   auto service = c.service;
   auto request = c.request;
-  self->request(mesh, std::chrono::milliseconds(timeout + 2000), mesh::execute_atom::value, service,
-                request)
+  // The mesh owns the deadline (it answers `timeout` itself), so this request needs no timer
+  // of its own; if the mesh dies the request fails at once.
+  self->request(mesh, caf::infinite, mesh::execute_atom::value, service, request)
       .then([self, c](mesh::step_response& r) { on_answer(self, c, r); },
             [self, c](caf::error& err) {
               bool late = err == caf::sec::request_timeout;
@@ -264,7 +265,9 @@ void persist(wf_actor* self, std::vector<event> evs, std::function<void()> after
     return;
   }
   ++st.writes_in_flight;
-  self->request(writer, 60s, store::write_atom::value, std::move(wb))
+  // No timer: the writer answers every batch after its commit, or fails it; a dead writer
+  // fails the request at once.
+  self->request(writer, caf::infinite, store::write_atom::value, std::move(wb))
       .then(
           [self, evs = std::move(evs), after](store::ok_atom) {
             --self->state.writes_in_flight;
