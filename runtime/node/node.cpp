@@ -10,6 +10,7 @@
 
 #include <spdlog/spdlog.h>
 #include <caf/all.hpp>
+#include <caf/io/all.hpp>
 #include <nlohmann/json.hpp>
 
 #include "actors/event.hpp"
@@ -20,6 +21,7 @@
 #include "actors/workflow/messages.hpp"
 #include "runtime/admin/admin_key.hpp"
 #include "runtime/admin/routes.hpp"
+#include "runtime/client/gateway.hpp"
 #include "runtime/http/server.hpp"
 #include "runtime/mesh/catalog.hpp"
 #include "runtime/mesh/mesh.hpp"
@@ -50,6 +52,7 @@ std::unique_ptr<caf::actor_system_config> make_actor_config(const node_config& c
                      ? cfg.scheduler_threads
                      : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
   ac->set("scheduler.max-threads", threads);
+  ac->load<caf::io::middleman>();
   mesh::announce_messages(*ac);
   actors::announce_event_messages(*ac);
   store::announce_messages(*ac);
@@ -134,6 +137,7 @@ class running_node : public node {
     system_ = std::make_unique<caf::actor_system>(*actor_cfg_);
     start_tree();
     if (!wait_for_services(10s)) spdlog::warn("not every service registered within 10 s");
+    if (auto st = publish_gateway(*key); !st.ok()) return st;
 
     admin::route_context rc{system_.get(),         catalog_, *key,    cfg_.node_name,
                             facts_->started_at_ms, env_,     library_};
@@ -165,6 +169,11 @@ class running_node : public node {
                         [] { spdlog::warn("supervision tree did not stop within 4 s"); });
       root_ = nullptr;
       unregister_all(*system_);
+      if (gateway_) {
+        system_->middleman().unpublish(gateway_, cluster_port_);
+        self->send_exit(gateway_, caf::exit_reason::user_shutdown);
+        gateway_ = nullptr;
+      }
     }
     system_.reset();  // waits for every actor
     server_.reset();
@@ -211,6 +220,20 @@ class running_node : public node {
     root_ = sup::spawn_supervisor(*system_, "root", flags, std::move(children));
   }
 
+  // Client programs (runtime/client) reach the node over CAF on the cluster port. The gateway
+  // checks the admin key on every request, so nothing unauthenticated is reachable there.
+  status publish_gateway(const admin::admin_key& key) {
+    gateway_ = client::spawn_gateway(*system_, key, env_);
+    auto port =
+        system_->middleman().publish(gateway_, cfg_.cluster_port, cfg_.admin_address.c_str(), true);
+    if (!port)
+      return status::unavailable("cannot listen on cluster port " +
+                                 std::to_string(cfg_.cluster_port) + ": " +
+                                 system_->render(port.error()));
+    cluster_port_ = *port;
+    return {};
+  }
+
   bool wait_for_services(std::chrono::milliseconds limit) {
     auto deadline = std::chrono::steady_clock::now() + limit;
     caf::scoped_actor self{*system_};
@@ -234,7 +257,7 @@ class running_node : public node {
 
   void write_ports_file() {
     nlohmann::json j = {{"admin_port", server_->port()},
-                        {"cluster_port", cfg_.cluster_port},
+                        {"cluster_port", cluster_port_},
                         {"pid", ::getpid()},
                         {"node", cfg_.node_name}};
     auto tmp = cfg_.data_dir + "/node.json.tmp";
@@ -250,6 +273,8 @@ class running_node : public node {
   std::unique_ptr<caf::actor_system_config> actor_cfg_;
   std::unique_ptr<caf::actor_system> system_;
   caf::actor root_;
+  caf::actor gateway_;
+  uint16_t cluster_port_ = 0;
   std::unique_ptr<http::router> router_;
   std::unique_ptr<http::server> server_;
   bool drained_ = false;

@@ -1,5 +1,7 @@
 #include "tests/support/node_process.hpp"
 
+#include <algorithm>
+
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -39,6 +41,11 @@ void node_process::start(std::chrono::milliseconds limit) {
   std::filesystem::remove(dir_ / "node.json");
   std::vector<std::string> args = {node_binary(), "--data-dir", dir_.string(), "--admin-port", "0",
                                    "--node-name", "it-node",    "--log-level", "warn"};
+  // The cluster port too is picked by the node unless a test asks for one: tests run at once.
+  if (std::find(extra_args_.begin(), extra_args_.end(), "--cluster-port") == extra_args_.end()) {
+    args.push_back("--cluster-port");
+    args.push_back("0");
+  }
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
@@ -68,6 +75,14 @@ void node_process::start(std::chrono::milliseconds limit) {
   if (!up) throw std::runtime_error("xynergy-node did not answer /health in time");
   std::ifstream k(dir_ / "admin.key");
   std::getline(k, key_);
+}
+
+uint16_t node_process::cluster_port() const {
+  std::ifstream in(dir_ / "node.json");
+  auto j = nlohmann::json::parse(in, nullptr, false);
+  if (j.is_discarded() || !j.contains("cluster_port") || !j["cluster_port"].is_number_unsigned())
+    return 0;
+  return j["cluster_port"].get<uint16_t>();
 }
 
 void node_process::kill9() {

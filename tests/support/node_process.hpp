@@ -43,6 +43,9 @@ class node_process {
   pid_t pid() const { return pid_; }
 
   uint16_t port() const { return port_; }
+  // The cluster port the node bound (`cluster_port` of <data-dir>/node.json; 0 when absent).
+  // start() lets the node pick it unless the test passes its own --cluster-port.
+  uint16_t cluster_port() const;
   const std::string& key() const { return key_; }
   const std::filesystem::path& data_dir() const { return dir_; }
 
