@@ -23,6 +23,7 @@
 #include "actors/workflow/definition.hpp"
 #include "actors/workflow/references.hpp"
 #include "tests/actors/service_harness.hpp"
+#include "tests/support/sample_data.hpp"
 
 namespace wf = xyn::workflow;
 using json = nlohmann::json;
@@ -264,20 +265,8 @@ const std::map<std::string, sample>& samples() {
          {"to", 1800000000000},
          {"format", "csv"}},
         [](dry_run& r) {
-          const int64_t t = 1700000000000;
-          json events = json::array();
-          for (int u = 0; u < 4; ++u) {
-            std::string user = "u" + std::to_string(u);
-            events.push_back({{"type", "campaign.click"},
-                              {"dimensions", {{"user", user}, {"channel", "email"}}},
-                              {"timestamp", t + u}});
-            if (u % 2 == 0)
-              events.push_back({{"type", "signup"},
-                                {"dimensions", {{"user", user}, {"plan", "pro"}}},
-                                {"value", 49},
-                                {"timestamp", t + 100 + u}});
-          }
-          r.harness("analytics-data-layer").ok("ingest", {{"events", events}});
+          r.harness("analytics-data-layer")
+              .ok("ingest", {{"events", xyn::test::sample_funnel_events()}});
         }}},
       {"tenant_onboarding",
        {{{"tenant_name", "Acme Corp"}},
