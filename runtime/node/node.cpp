@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/event.hpp"
+#include "actors/schedule_runner.hpp"
 #include "actors/service.hpp"
 #include "actors/service_host.hpp"
 #include "actors/workflow/engine.hpp"
@@ -182,8 +183,8 @@ class running_node : public node {
   }
 
  private:
-  // root (rest_for_one): store writer, event bus, mesh, services, workflows. A restart of an
-  // early child restarts the ones that depend on it.
+  // root (rest_for_one): store writer, event bus, mesh, services, workflows, scheduler. A
+  // restart of an early child restarts the ones that depend on it.
   void start_tree() {
     auto env = env_;
     auto cfg = cfg_;
@@ -212,6 +213,8 @@ class running_node : public node {
          [cfg, cat, deps](caf::actor_system& s) { return spawn_services(s, cfg, cat, deps); }},
         {"workflows",
          [wf](caf::actor_system& s) { return workflow::spawn_workflow_manager(s, wf); }},
+        {"scheduler",
+         [env](caf::actor_system& s) { return actors::spawn_schedule_runner(s, env, {}); }},
     };
     sup::sup_flags flags;
     flags.strategy = sup::strategy::rest_for_one;
