@@ -53,7 +53,8 @@ case "${1:-}" in
     run_tests build
     echo "dev.sh: again under AddressSanitizer + UBSan"
     build build-asan -DXYN_SANITIZE=ON -DXYN_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=Debug
-    ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} UBSAN_OPTIONS=print_stacktrace=1 run_tests build-asan
+    ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} UBSAN_OPTIONS=print_stacktrace=1 \
+      LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp run_tests build-asan
     ;;
   bench)
     setup
