@@ -15,6 +15,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "runtime/base/status.hpp"
+
 #include "actors/state_view.hpp"
 
 namespace xyn::actors {
@@ -28,6 +30,23 @@ struct node_facts {
   int64_t started_at_ms = 0;
   std::string data_dir;
   std::vector<std::string> service_names;
+  // The workflow templates this node can start (scheduler checks schedules against them).
+  std::vector<std::string> workflow_templates;
+  // The 32-byte key secrets are encrypted under at rest (XYN_MASTER_KEY, or the data dir's
+  // master.key); empty where no node made one, and then secrets are refused.
+  std::string master_key;
+  // Per-service settings from the node config (e.g. {"ai": {"openai_url": ...}}).
+  json settings = json::object();
+  // What a service may ask of the node it runs on. Unset outside a running node (unit tests,
+  // benches): an action that needs one answers `unavailable`.
+  std::function<status(const std::string& service)> restart_service;
+  std::function<void(bool on)> set_draining;
+  std::function<bool()> draining;
+  // Every service's status as the mesh sees it: [{"name","status","restarts","last_error",
+  // "up_since","dependencies"}].
+  std::function<json()> service_health;
+  // A tenant's workflow counts by status and its latest failures, for platform-dashboard.
+  std::function<json(const std::string& tenant, size_t recent_failures)> workflow_summary;
 };
 
 // The result of one action: ok with an output document, or a failure with a stable code.
@@ -45,6 +64,16 @@ struct outcome {
   static outcome not_found(std::string message) { return failure("not_found", std::move(message)); }
 };
 
+// Read-only calls to the other services of this node for the same tenant: qa-engine looks for
+// duplicates in content-hub, reports-export renders analytics queries. Only actions that do not
+// mutate may be asked, and they see committed state only (never the asker's own writes).
+class peer_services {
+ public:
+  virtual ~peer_services() = default;
+  virtual outcome ask(const std::string& tenant, const std::string& service,
+                      const std::string& action, const json& params) = 0;
+};
+
 // Everything an action sees: who asks, the parameters, the tenant's state, node facts.
 struct action_context {
   const std::string& tenant;
@@ -52,6 +81,14 @@ struct action_context {
   state_view& state;
   const node_facts& node;
   int64_t now_ms;
+  peer_services* peers = nullptr;
+
+  // Runs a read-only `action` of `service` for this tenant (see peer_services).
+  outcome ask(const std::string& service, const std::string& action, const json& p) const {
+    if (peers == nullptr)
+      return outcome::failure("unavailable", "no peer services here to ask '" + service + "'");
+    return peers->ask(tenant, service, action, p);
+  }
 };
 
 using action_fn = std::function<outcome(action_context&)>;
@@ -63,6 +100,10 @@ struct action_spec {
   std::string compensation;             // the action that undoes this one, if it mutates
   bool mutates = false;
   action_fn run;
+  // Its params or output carry secret values in plain text. Such an action is only for
+  // direct callers: no peer asks (they would hand the value to another service) and no
+  // workflow steps (the journal keeps step params and outputs).
+  bool secret = false;
 };
 
 class service {

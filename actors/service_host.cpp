@@ -6,6 +6,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/local_peers.hpp"
 #include "runtime/base/keys.hpp"
 #include "runtime/mesh/messages.hpp"
 #include "runtime/node/names.hpp"
@@ -42,6 +43,7 @@ struct host_state {
   static inline const char* name = "service_host";
   std::unique_ptr<service> logic;
   host_deps deps;
+  std::unique_ptr<local_peers> peers;
   int64_t started_ms = 0;
   uint64_t executes = 0;
   uint64_t errors = 0;
@@ -191,6 +193,7 @@ caf::behavior service_host(host_actor* self, service_factory make, host_deps dep
   auto& st = self->state;
   st.logic = make();
   st.deps = std::move(deps);
+  st.peers = std::make_unique<local_peers>(st.deps.env.get(), st.deps.facts.get(), now_ms);
   st.started_ms = now_ms();
   self->set_exception_handler(supervisors::exception_reason);
   if (auto mesh_actor = node::lookup(self->system(), node::mesh_name))
@@ -248,7 +251,7 @@ caf::behavior service_host(host_actor* self, service_factory make, host_deps dep
           return rp;
         }
         state_view view(s.deps.env.get(), &s.overlay, keys::prefix({s.logic->name(), req.tenant}));
-        action_context ctx{req.tenant, params, view, *s.deps.facts, now_ms()};
+        action_context ctx{req.tenant, params, view, *s.deps.facts, now_ms(), s.peers.get()};
         auto out = s.logic->execute(req.action, ctx);
         step_response resp;
         if (out.ok) {

@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/workflow/messages.hpp"
+#include "bench/bench_node.hpp"
 #include "runtime/node/names.hpp"
 #include "runtime/node/node.hpp"
 #include "runtime/store/messages.hpp"
@@ -51,22 +52,6 @@ long rss_kb() {
   while (std::getline(in, line))
     if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
   return 0;
-}
-
-std::unique_ptr<xyn::node::node> start_node(const std::string& dir) {
-  xyn::node::node_config cfg;
-  auto st = xyn::node::apply_json(cfg, xyn::node::embedded_default_config(), "embedded");
-  cfg.data_dir = dir;
-  cfg.admin_port = 0;
-  cfg.cluster_port = 0;
-  cfg.log_level = "warn";
-  if (st.ok()) st = xyn::node::finalize(cfg);
-  auto n = xyn::node::node::start(cfg, "bench-key");
-  if (!n) {
-    std::fprintf(stderr, "node: %s\n", n.error().to_string().c_str());
-    std::exit(1);
-  }
-  return std::move(*n);
 }
 
 // Keeps `window` runs in flight until `total` have completed; returns seconds taken.
@@ -154,7 +139,7 @@ int main(int argc, char** argv) {
   auto dir = std::filesystem::temp_directory_path() / ("xyn-bench-wf-" + std::to_string(rd()));
   auto def = five_steps();
   {
-    auto node = start_node(dir.string());
+    auto node = start_bench_node(dir.string());
     auto& sys = node->actors();
     throughput(sys, std::min(runs, 2000), window, def);  // warm-up
     auto before = writer_stats(sys);
@@ -202,7 +187,7 @@ int main(int argc, char** argv) {
   }
   {
     auto t0 = clock_type::now();
-    auto node = start_node(dir.string());
+    auto node = start_bench_node(dir.string());
     auto& sys = node->actors();
     double boot = std::chrono::duration<double>(clock_type::now() - t0).count();
     wf::manager_stats ms;

@@ -85,7 +85,8 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
 
   auto admin_key_env = env.count("XYN_ADMIN_KEY") ? env["XYN_ADMIN_KEY"] : std::string();
-  auto node = xyn::node::node::start(*cfg, admin_key_env);
+  auto master_key_env = env.count("XYN_MASTER_KEY") ? env["XYN_MASTER_KEY"] : std::string();
+  auto node = xyn::node::node::start(*cfg, admin_key_env, master_key_env);
   if (!node) return fail(node.error().message());
 
   int sig = 0;

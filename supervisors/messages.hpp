@@ -18,6 +18,9 @@ namespace xyn::supervisors {
 
 // Request to a supervisor; the answer is a children_info.
 using which_children_atom = caf::atom_constant<caf::atom("children")>;
+// (restart_child_atom, id) -> ok_atom: stop a running child and start it again (not counted
+// against the restart intensity); an error when there is no such child or it is not running.
+using restart_child_atom = caf::atom_constant<caf::atom("rechild")>;
 
 // Exit reasons of a supervisor itself (error category "xyn_sup").
 enum class sup_error : uint8_t {

@@ -271,6 +271,8 @@ void restart(sup_actor* self, const std::string& origin, std::chrono::millisecon
   st.stop_queue.clear();
   for (auto i : children_to_stop(st.flags.strategy, pos, n))
     if (st.children[i].handle) st.stop_queue.push_back(st.children[i].spec.id);
+  // Only a restart asked for (restart_child_atom) finds the origin still running.
+  if (st.children[pos].handle) st.stop_queue.push_back(origin);
   st.after = std::move(g);
   if (st.stop_queue.empty()) {
     finish_group(self);
@@ -437,6 +439,19 @@ caf::behavior supervisor(sup_actor* self, std::string name, sup_flags flags,
           out.children.push_back(
               child_info{c.spec.id, static_cast<bool>(c.handle), c.restarts, c.handle});
         return out;
+      },
+      // OTP's terminate_child followed by restart_child: an operator's restart is not a
+      // failure, so it does not count against the restart intensity. The group goes down and
+      // comes back as the strategy says, as after a crash.
+      [self](restart_child_atom, const std::string& id) -> caf::result<caf::ok_atom> {
+        auto& st = self->state;
+        auto* c = find(self, id);
+        if (c == nullptr) return caf::make_error(caf::sec::invalid_argument, "no child " + id);
+        if (st.ph != phase::running || !c->handle)
+          return caf::make_error(caf::sec::request_timeout,
+                                 "child " + id + " is already stopping or restarting");
+        restart(self, id, std::chrono::milliseconds{0}, false);
+        return caf::ok_atom::value;
       },
       [self](try_again_atom, uint64_t token) {
         auto& st = self->state;

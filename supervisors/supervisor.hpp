@@ -6,6 +6,7 @@
 //
 // Actor contract (messages in supervisors/messages.hpp):
 //   which_children_atom        -> children_info (start order)
+//   (restart_child_atom, id)   -> ok_atom: restarts a running child as an operator asked
 //   exit_msg from a non-child  -> stops all children in reverse order, then quits with that reason
 //   gives up (intensity)       -> stops all children, emits gave_up, quits with
 //                                 sup_error::reached_max_restart_intensity

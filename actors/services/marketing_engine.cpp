@@ -1,12 +1,23 @@
-// marketing-engine: campaigns (create, get, list, pause/resume, delete/restore) and channel copy
-// generated from per-channel templates within each channel's length limit.
+// marketing-engine: campaigns (create, get, list, schedule, launch, pause/resume, delete/restore),
+// channel copy generated from per-channel templates within each channel's length limit, and
+// campaign stats read from the tenant's analytics events.
 //
 // Layout under (marketing-engine, tenant):
-//   campaign/<id>   JSON {id, seq, name, product, channels, budget, audience, start, end,
-//                         status: active|paused, deleted, created_at, updated_at}
+//   campaign/<id>   JSON {id, seq, name, product, channels, budget, audience, start?, end?,
+//                         status: active|paused, launched_at?, schedule_revision,
+//                         schedule_history: [{start, end}, ...] (the windows that
+//                         schedule_campaign replaced, newest last), deleted, created_at,
+//                         updated_at}
 //   seq/campaign    id counter
+//
+// campaign_stats asks analytics-data-layer, which holds the events, by this convention:
+//   type "ad_spend"    value: money spent, in the budget's minor units; dimensions {campaign}
+//   type "impression"  one ad shown; dimensions {campaign, user}
+// where `campaign` is the campaign id. Spend is the sum of ad_spend values, impressions the
+// count of impression events, and reach the number of distinct users among them.
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 
 #include "actors/params.hpp"
 #include "actors/services/services.hpp"
@@ -162,6 +173,7 @@ json view(json c, int64_t now) {
   c["phase"] = phase(c, now);
   c.erase("seq");
   c.erase("deleted");
+  c.erase("schedule_history");
   return c;
 }
 
@@ -190,6 +202,61 @@ std::optional<json> load_campaign(action_context& ctx, bool deleted, outcome& fa
   return *doc;
 }
 
+// schedule_campaign keeps this many earlier windows for unschedule_campaign to put back.
+constexpr size_t max_schedule_undo = 20;
+
+bool given(const json& params, const char* field) {
+  return params.contains(field) && !params[field].is_null();
+}
+
+// A campaign's launch window, {start, end}, null for an open side.
+json window_of(const json& c) {
+  return {{"start", c.value("start", json(nullptr))}, {"end", c.value("end", json(nullptr))}};
+}
+
+void set_window(json& c, const json& start, const json& end) {
+  for (auto [field, value] : {std::pair{"start", &start}, std::pair{"end", &end}}) {
+    if (value->is_null())
+      c.erase(field);
+    else
+      c[field] = *value;
+  }
+}
+
+void save(action_context& ctx, json& c) {
+  c["updated_at"] = ctx.now_ms;
+  ctx.state.put_json(campaign_key(c["id"].get<std::string>()), c, ctx.now_ms);
+}
+
+outcome conflict(const json& c, const std::string& why) {
+  return outcome::failure("conflict", "campaign '" + c["id"].get<std::string>() + "' " + why);
+}
+
+double round4(double x) {
+  return std::round(x * 10000) / 10000;
+}
+
+// How spend keeps pace with the launch window: the share of the budget spent over the share
+// of the window gone by, 1 meaning on pace. Null without a start, an end and a budget.
+json pacing(const json& c, int64_t spent, int64_t now) {
+  auto budget = c["budget"].get<int64_t>();
+  if (!c.contains("start") || !c.contains("end") || budget <= 0) return nullptr;
+  auto start = c["start"].get<int64_t>(), end = c["end"].get<int64_t>();
+  double elapsed =
+      static_cast<double>(std::clamp(now - start, int64_t{0}, end - start)) / (end - start);
+  double share = static_cast<double>(spent) / static_cast<double>(budget);
+  json out = {{"elapsed", round4(elapsed)},
+              {"spent", round4(share)},
+              {"expected_spend", std::llround(static_cast<double>(budget) * elapsed)},
+              {"ratio", nullptr},
+              {"status", "not_started"}};
+  if (now <= start) return out;
+  double ratio = share / elapsed;
+  out["ratio"] = round4(ratio);
+  out["status"] = ratio < 0.9 ? "under" : ratio > 1.1 ? "over" : "on_track";
+  return out;
+}
+
 class marketing_engine : public service {
  public:
   marketing_engine() : service("marketing-engine", "Campaigns: create, copy, pause, resume") {
@@ -209,6 +276,18 @@ class marketing_engine : public service {
          false, get});
     add({"list_campaigns", "List live campaigns, optionally only active or paused ones",
          object_schema({{"status", "string"}}, {}), "", false, list});
+    auto schedule_schema = object_schema(
+        {{"id", "string"}, {"start", "integer"}, {"end", "integer"}}, {"id", "start"});
+    add({"schedule_campaign",
+         "Set the launch window (start, optional end); unschedule_campaign puts the previous back",
+         schedule_schema, "unschedule_campaign", true, schedule});
+    add({"unschedule_campaign",
+         "Put back the window the latest schedule_campaign replaced; with schedule_revision, "
+         "only if no other schedule came since",
+         object_schema({{"id", "string"}, {"schedule_revision", "integer"}}, {"id"}),
+         "schedule_campaign", true, unschedule});
+    add({"launch_campaign", "Start a campaign now (or restart a paused one); pause undoes it",
+         id_schema, "pause_campaign", true, launch});
     add({"pause_campaign", "Pause an active campaign", id_schema, "resume_campaign", true, pause});
     add({"resume_campaign", "Resume a paused campaign", id_schema, "pause_campaign", true, resume});
     add({"delete_campaign", "Delete a campaign (kept for restore)", id_schema, "restore_campaign",
@@ -227,6 +306,11 @@ class marketing_engine : public service {
     copy_schema["properties"]["tone"]["enum"] = tone_names;
     add({"generate_copy", "Write channel copy from templates, within the channel's length limit",
          copy_schema, "", false, generate_copy});
+    add({"campaign_stats",
+         "Spend, impressions and reach over [from, to) from analytics events; budget left and "
+         "pacing",
+         object_schema({{"id", "string"}, {"from", "integer"}, {"to", "integer"}}, {"id"}), "",
+         false, stats});
   }
 
  private:
@@ -306,23 +390,86 @@ class marketing_engine : public service {
     auto c = load_campaign(ctx, false, fail);
     if (!c) return fail;
     if ((*c)["status"] != from)
-      return outcome::failure("conflict", "campaign '" + (*c)["id"].get<std::string>() + "' is " +
-                                              (*c)["status"].get<std::string>() + ", not " + from);
+      return conflict(*c, "is " + (*c)["status"].get<std::string>() + ", not " + from);
     (*c)["status"] = to;
-    (*c)["updated_at"] = ctx.now_ms;
-    ctx.state.put_json(campaign_key((*c)["id"].get<std::string>()), *c, ctx.now_ms);
+    save(ctx, *c);
     return outcome::success(view(*c, ctx.now_ms));
   }
   static outcome pause(action_context& ctx) { return set_status(ctx, "active", "paused"); }
   static outcome resume(action_context& ctx) { return set_status(ctx, "paused", "active"); }
+
+  static outcome schedule(action_context& ctx) {
+    param_reader p(ctx.params);
+    auto start = p.integer("start");
+    bool has_end = given(ctx.params, "end");
+    auto end = p.integer("end", 0);
+    if (p.ok() && start < 0) p.fail("start", "must not be negative");
+    if (p.ok() && has_end && end <= start) p.fail("end", "must be after start");
+    if (!p.ok()) return p.failure();
+    outcome fail;
+    auto c = load_campaign(ctx, false, fail);
+    if (!c) return fail;
+    json history = c->value("schedule_history", json::array());
+    history.push_back(window_of(*c));
+    if (history.size() > max_schedule_undo) history.erase(history.begin());
+    (*c)["schedule_history"] = std::move(history);
+    (*c)["schedule_revision"] = c->value("schedule_revision", int64_t{0}) + 1;
+    set_window(*c, start, has_end ? json(end) : json(nullptr));
+    save(ctx, *c);
+    return outcome::success(view(*c, ctx.now_ms));
+  }
+
+  // Output: the campaign with its window put back, and in `removed` the window taken off as
+  // schedule_campaign's params, which is how an unschedule is undone.
+  static outcome unschedule(action_context& ctx) {
+    param_reader p(ctx.params);
+    bool has_revision = given(ctx.params, "schedule_revision");
+    auto revision = p.integer("schedule_revision", 0);
+    if (!p.ok()) return p.failure();
+    outcome fail;
+    auto c = load_campaign(ctx, false, fail);
+    if (!c) return fail;
+    json history = c->value("schedule_history", json::array());
+    auto current = c->value("schedule_revision", int64_t{0});
+    if (history.empty()) return conflict(*c, "has no schedule change to undo");
+    if (has_revision && revision != current)
+      return conflict(*c, "was rescheduled since: its schedule_revision is " +
+                              std::to_string(current) + ", not " + std::to_string(revision));
+    json removed = window_of(*c);
+    removed["id"] = (*c)["id"];
+    set_window(*c, history.back()["start"], history.back()["end"]);
+    history.erase(history.end() - 1);
+    (*c)["schedule_history"] = std::move(history);
+    (*c)["schedule_revision"] = current - 1;
+    save(ctx, *c);
+    json out = view(*c, ctx.now_ms);
+    out["removed"] = std::move(removed);
+    return outcome::success(std::move(out));
+  }
+
+  // Goes live now: active, and a start in the future (or none) moves to now. Once launched, a
+  // campaign launches again only from paused (then like resume). pause_campaign undoes it.
+  static outcome launch(action_context& ctx) {
+    outcome fail;
+    auto c = load_campaign(ctx, false, fail);
+    if (!c) return fail;
+    if (phase(*c, ctx.now_ms) == "ended") return conflict(*c, "has ended");
+    if (c->contains("launched_at") && (*c)["status"] == "active")
+      return conflict(*c, "is already launched");
+    if (!c->contains("start") || (*c)["start"].get<int64_t>() > ctx.now_ms)
+      (*c)["start"] = ctx.now_ms;
+    if (!c->contains("launched_at")) (*c)["launched_at"] = ctx.now_ms;
+    (*c)["status"] = "active";
+    save(ctx, *c);
+    return outcome::success(view(*c, ctx.now_ms));
+  }
 
   static outcome set_deleted(action_context& ctx, bool deleted) {
     outcome fail;
     auto c = load_campaign(ctx, !deleted, fail);
     if (!c) return fail;
     (*c)["deleted"] = deleted;
-    (*c)["updated_at"] = ctx.now_ms;
-    ctx.state.put_json(campaign_key((*c)["id"].get<std::string>()), *c, ctx.now_ms);
+    save(ctx, *c);
     return outcome::success({{"id", (*c)["id"]}, {"deleted", deleted}});
   }
   static outcome remove(action_context& ctx) { return set_deleted(ctx, true); }
@@ -353,6 +500,50 @@ class marketing_engine : public service {
                              {"length", code_points(text)},
                              {"limit", ch->limit},
                              {"truncated", truncated}});
+  }
+
+  // Spend and reach over [from, to); budget left and pacing from all spend to date.
+  static outcome stats(action_context& ctx) {
+    param_reader p(ctx.params);
+    json window = json::object();
+    for (const char* f : {"from", "to"})
+      if (auto v = p.integer(f, 0); given(ctx.params, f) && p.ok()) window[f] = v;
+    if (p.ok() && window.size() == 2 && window["to"] <= window["from"])
+      p.fail("to", "must be after from");
+    if (!p.ok()) return p.failure();
+    outcome fail;
+    auto c = load_campaign(ctx, false, fail);
+    if (!c) return fail;
+    // One aggregate of this campaign's events, over the asked window or all time.
+    auto ask = [&](json query, bool windowed) {
+      query["where"] = {{"campaign", (*c)["id"]}};
+      if (windowed) query.update(window);
+      return ctx.ask("analytics-data-layer", "aggregate", query);
+    };
+    const json spend_query = {{"type", "ad_spend"}, {"op", "sum"}};
+    auto spend = ask(spend_query, true);
+    if (!spend.ok) return spend;
+    auto seen = ask({{"type", "impression"}, {"op", "count_distinct"}, {"distinct", "user"}}, true);
+    if (!seen.ok) return seen;
+    auto total = window.empty() ? spend : ask(spend_query, false);
+    if (!total.ok) return total;
+    // A sum of no events is null: nothing spent.
+    auto minor = [](const json& v) -> int64_t {
+      return v.is_number() ? std::llround(v.get<double>()) : 0;
+    };
+    auto budget = (*c)["budget"].get<int64_t>();
+    int64_t spent = minor(total.output["value"]);
+    return outcome::success({{"id", (*c)["id"]},
+                             {"from", window.value("from", json(nullptr))},
+                             {"to", window.value("to", json(nullptr))},
+                             {"spend", minor(spend.output["value"])},
+                             {"impressions", seen.output["count"]},
+                             {"reach", seen.output["value"]},
+                             {"budget", budget},
+                             {"total_spend", spent},
+                             {"budget_remaining", std::max<int64_t>(0, budget - spent)},
+                             {"overspend", std::max<int64_t>(0, spent - budget)},
+                             {"pacing", pacing(*c, spent, ctx.now_ms)}});
   }
 };
 

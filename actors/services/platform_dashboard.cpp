@@ -1,8 +1,9 @@
-// platform-dashboard: one status document for the UI, built only from what this service knows
-// for certain — node facts, the catalog's services, the clock — plus notices operators post
-// per tenant (maintenance windows, incidents). The live view of workflows, alerts and cluster
-// members comes from the actors that own them in a later issue; until then the document says
-// nothing about them rather than guessing.
+// platform-dashboard: one status document for the UI: the node, every service's health as the
+// mesh sees it, the tenant's workflow counts by status and latest failures, alerts derived from
+// those (a service that is not up, recent workflow failures), and notices operators post per
+// tenant (maintenance windows, incidents). Health and workflow figures come from the node's
+// hooks (node_facts); where a hook is absent (unit tests) the document leaves the part out
+// rather than guessing. Cluster members join the document with the cluster issue.
 //
 // Layout under (platform-dashboard, tenant):
 //   notice/<id>   JSON {id, seq, message, level: info|warning|critical, dismissed, posted_at}
@@ -21,6 +22,44 @@ int level_rank(const std::string& level) {
   return level == "critical" ? 2 : level == "warning" ? 1 : 0;
 }
 
+// How many of a tenant's latest failed or rolled-back workflows the document lists.
+constexpr size_t recent_failure_count = 10;
+// A workflow failure younger than this raises a warning.
+constexpr int64_t failure_alert_window_ms = 15 * 60 * 1000;
+
+// Alerts the document derives from health and workflow figures (most severe first).
+json derived_alerts(const json& health, const json& workflows, int64_t now_ms) {
+  json alerts = json::array();
+  for (const auto& s : health) {
+    if (s["status"] == "up") continue;
+    alerts.push_back({{"level", s["status"] == "failed" ? "critical" : "warning"},
+                      {"source", "service"},
+                      {"subject", s["name"]},
+                      {"message", "service " + s["name"].get<std::string>() + " is " +
+                                      s["status"].get<std::string>() +
+                                      (s["last_error"].get<std::string>().empty()
+                                           ? std::string()
+                                           : ": " + s["last_error"].get<std::string>())}});
+  }
+  if (workflows.is_object()) {
+    for (const auto& f : workflows["recent_failures"]) {
+      if (!f["finished_at"].is_number() ||
+          now_ms - f["finished_at"].get<int64_t>() > failure_alert_window_ms)
+        continue;
+      alerts.push_back(
+          {{"level", "warning"},
+           {"source", "workflow"},
+           {"subject", f["id"]},
+           {"message", "workflow " + f["id"].get<std::string>() + " " +
+                           f["status"].get<std::string>() + ": " + f["error"].get<std::string>()}});
+    }
+  }
+  std::stable_sort(alerts.begin(), alerts.end(), [](const json& a, const json& b) {
+    return level_rank(a["level"]) > level_rank(b["level"]);
+  });
+  return alerts;
+}
+
 json notice_view(const json& n) {
   return {{"id", n["id"]},
           {"message", n["message"]},
@@ -31,8 +70,9 @@ json notice_view(const json& n) {
 class platform_dashboard : public service {
  public:
   platform_dashboard() : service("platform-dashboard", "One status document for the UI") {
-    add({"status", "Node, services, uptime and the tenant's active notices", object_schema({}, {}),
-         "", false, status});
+    add({"status",
+         "Node, service health, workflow counts, recent failures, alerts and active notices",
+         object_schema({}, {}), "", false, status});
     auto post_schema = object_schema({{"message", "string"}, {"level", "string"}}, {"message"});
     post_schema["properties"]["level"]["enum"] = {"info", "warning", "critical"};
     add({"post_notice", "Show a notice on the tenant's dashboard", post_schema, "dismiss_notice",
@@ -62,23 +102,36 @@ class platform_dashboard : public service {
     for (const auto& n : active) notices.push_back(notice_view(n));
     const auto& node = ctx.node;
     int64_t uptime = std::max<int64_t>(0, ctx.now_ms - node.started_at_ms);
-    std::string overall = "ok";
-    if (!active.empty())
-      overall = level_rank(active.front()["level"]) == 2   ? "critical"
-                : level_rank(active.front()["level"]) == 1 ? "warning"
-                                                           : "ok";
-    return outcome::success(
-        {{"generated_at", ctx.now_ms},
-         {"generated_at_utc", text::format_utc(ctx.now_ms)},
-         {"tenant", ctx.tenant},
-         {"overall", overall},
-         {"node",
-          {{"name", node.node_name},
-           {"version", node.version},
-           {"uptime_ms", uptime},
-           {"data_dir", node.data_dir}}},
-         {"services", {{"count", node.service_names.size()}, {"names", node.service_names}}},
-         {"notices", notices}});
+    json services = {{"count", node.service_names.size()}, {"names", node.service_names}};
+    json health = json::array();
+    if (node.service_health) {
+      health = node.service_health();
+      services["up"] = std::count_if(health.begin(), health.end(),
+                                     [](const json& h) { return h["status"] == "up"; });
+      services["health"] = health;
+    }
+    json workflows = nullptr;
+    if (node.workflow_summary) workflows = node.workflow_summary(ctx.tenant, recent_failure_count);
+    auto alerts = derived_alerts(health, workflows, ctx.now_ms);
+    int worst = 0;
+    for (const auto& n : active) worst = std::max(worst, level_rank(n["level"]));
+    for (const auto& a : alerts) worst = std::max(worst, level_rank(a["level"]));
+    static const char* const overall_names[] = {"ok", "warning", "critical"};
+    json doc = {{"generated_at", ctx.now_ms},
+                {"generated_at_utc", text::format_utc(ctx.now_ms)},
+                {"tenant", ctx.tenant},
+                {"overall", overall_names[worst]},
+                {"node",
+                 {{"name", node.node_name},
+                  {"version", node.version},
+                  {"uptime_ms", uptime},
+                  {"data_dir", node.data_dir},
+                  {"draining", node.draining ? json(node.draining()) : json(nullptr)}}},
+                {"services", services},
+                {"alerts", alerts},
+                {"notices", notices}};
+    if (!workflows.is_null()) doc["workflows"] = workflows;
+    return outcome::success(std::move(doc));
   }
 
   static outcome post_notice(action_context& ctx) {

@@ -1,8 +1,12 @@
-// qa-engine: content checks — Flesch readability, length, banned terms, required sections.
-// Stateless: every answer is computed from the params alone.
+// qa-engine: content checks — Flesch readability, length, banned terms, required sections,
+// and near-duplicates among the tenant's content-hub items (word 5-shingle Jaccard similarity).
+// Keeps no state: an answer is computed from the params and, for duplicates, from content-hub's
+// committed items (asked through ctx.ask).
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <map>
+#include <set>
 
 #include "actors/params.hpp"
 #include "actors/services/services.hpp"
@@ -11,10 +15,6 @@
 namespace xyn::actors::services {
 
 namespace {
-
-double round2(double x) {
-  return std::round(x * 100) / 100;
-}
 
 // Counts of one text that the readability formulas need.
 struct text_stats {
@@ -98,9 +98,127 @@ json issue(const char* kind, std::string message, json position) {
   return {{"kind", kind}, {"message", std::move(message)}, {"position", std::move(position)}};
 }
 
+// Near-duplicates are found on word shingles: every run of this many consecutive words.
+constexpr size_t shingle_words = 5;
+constexpr double default_duplicate_threshold = 0.5;
+
+// A text's words (as a reader counts them, lower-cased) and its shingles in order; a text of
+// fewer than shingle_words words is one shingle of all of them.
+struct shingled {
+  std::vector<text::span> words;
+  std::vector<std::string> shingles;
+
+  explicit shingled(std::string_view s) : words(text::words(s)) {
+    for (auto& w : words) w.text = text::to_lower(w.text);
+    size_t n = words.empty()                  ? 0
+               : words.size() < shingle_words ? 1
+                                              : words.size() - shingle_words + 1;
+    for (size_t i = 0; i < n; ++i) {
+      std::string sh;
+      for (size_t j = i; j < std::min(words.size(), i + shingle_words); ++j)
+        sh += (j == i ? "" : " ") + words[j].text;
+      shingles.push_back(std::move(sh));
+    }
+  }
+  // Byte range of shingles first..last in the text.
+  std::pair<size_t, size_t> range(size_t first, size_t last) const {
+    const auto& end = words[std::min(words.size(), last + shingle_words) - 1];
+    return {words[first].offset, end.offset + end.text.size()};
+  }
+};
+
+// How `mine` overlaps one content item: Jaccard similarity of the shingle sets and the longest
+// run of consecutive shingles of `mine` that the item also has (the copied passage).
+json compare(const shingled& mine, const std::string& body, const shingled& theirs) {
+  std::set<std::string> a(mine.shingles.begin(), mine.shingles.end());
+  std::map<std::string, size_t> b;  // shingle -> first index in the item
+  for (size_t i = 0; i < theirs.shingles.size(); ++i) b.emplace(theirs.shingles[i], i);
+  size_t common = 0;
+  for (const auto& sh : a) common += b.count(sh);
+  double jaccard = static_cast<double>(common) / static_cast<double>(a.size() + b.size() - common);
+  size_t best_first = 0, best_len = 0, run = 0;
+  for (size_t i = 0; i < mine.shingles.size(); ++i) {
+    run = b.count(mine.shingles[i]) ? run + 1 : 0;
+    if (run > best_len) best_len = run, best_first = i + 1 - run;
+  }
+  json out = {{"similarity", std::round(jaccard * 1000) / 1000}, {"shared_shingles", common}};
+  if (best_len > 0) {
+    auto [start, end] = mine.range(best_first, best_first + best_len - 1);
+    auto item_start = theirs.words[b[mine.shingles[best_first]]].offset;
+    out["span"] = {{"start", start},
+                   {"end", end},
+                   {"text", body.substr(start, end - start)},
+                   {"item_start", item_start}};
+  }
+  return out;
+}
+
+struct duplicate_params {
+  double threshold = default_duplicate_threshold;
+  std::optional<std::string> exclude_id;
+};
+
+duplicate_params read_duplicate_params(param_reader& p) {
+  duplicate_params d;
+  d.threshold = p.number("duplicate_threshold", default_duplicate_threshold);
+  d.exclude_id = p.optional_string("exclude_id");
+  if (p.ok() && !(d.threshold > 0 && d.threshold <= 1))
+    p.fail("duplicate_threshold", "must be more than 0 and at most 1");
+  return d;
+}
+
+// The tenant's content-hub items (live, latest versions) at least `threshold` like `body`,
+// most similar first: {id, version, title, similarity, shared_shingles, span?}.
+outcome find_duplicates_in_hub(action_context& ctx, const std::string& body,
+                               const duplicate_params& d) {
+  auto items = ctx.ask("content-hub", "list", {{"with_body", true}});
+  if (!items.ok) {
+    items.message = "asking content-hub for the items to compare: " + items.message;
+    return items;
+  }
+  shingled mine(body);
+  json found = json::array();
+  size_t compared = 0;
+  for (const auto& item : items.output["items"]) {
+    if (mine.shingles.empty() || item["id"] == d.exclude_id.value_or("")) continue;
+    auto item_body = item["body"].get<std::string>();
+    shingled theirs(item_body);
+    if (theirs.shingles.empty()) continue;
+    ++compared;
+    json c = compare(mine, body, theirs);
+    if (c["similarity"].get<double>() < d.threshold) continue;
+    json row = {{"id", item["id"]}, {"version", item["version"]}, {"title", item["title"]}};
+    row.update(c);
+    found.push_back(std::move(row));
+  }
+  std::stable_sort(found.begin(), found.end(), [](const json& x, const json& y) {
+    return x["similarity"].get<double>() > y["similarity"].get<double>();
+  });
+  return outcome::success({{"duplicates", std::move(found)},
+                           {"compared", compared},
+                           {"threshold", d.threshold},
+                           {"shingle_words", shingle_words}});
+}
+
+// What fail_on_issues answers: the code qa_failed, the kinds of issue in the message, and the
+// whole report as the output.
+outcome failed_check(json report) {
+  std::map<std::string, int> kinds;
+  for (const auto& i : report["issues"]) ++kinds[i["kind"].get<std::string>()];
+  std::string list;
+  for (const auto& [kind, n] : kinds)
+    list += (list.empty() ? "" : ", ") + kind + (n > 1 ? " x" + std::to_string(n) : "");
+  auto out =
+      outcome::failure("qa_failed", "the text has " + std::to_string(report["issues"].size()) +
+                                        " issue(s): " + list);
+  out.output = std::move(report);
+  return out;
+}
+
 class qa_engine : public service {
  public:
-  qa_engine() : service("qa-engine", "Content checks: readability, length, banned terms") {
+  qa_engine()
+      : service("qa-engine", "Content checks: readability, length, banned terms, duplicates") {
     auto check_schema = object_schema({{"text", "string"},
                                        {"min_words", "integer"},
                                        {"max_words", "integer"},
@@ -108,12 +226,26 @@ class qa_engine : public service {
                                        {"required_sections", "array"},
                                        {"min_reading_ease", "number"}},
                                       {"text"});
+    for (auto [name, type] :
+         {std::pair{"duplicates", "boolean"}, std::pair{"duplicate_threshold", "number"},
+          std::pair{"exclude_id", "string"}, std::pair{"fail_on_issues", "boolean"}})
+      check_schema["properties"][name] = {{"type", type}};
     check_schema["properties"]["banned_terms"]["items"] = {{"type", "string"}};
     check_schema["properties"]["required_sections"]["items"] = {{"type", "string"}};
-    add({"check", "Check a text; issues have a kind, a message and a byte position (or null)",
+    add({"check",
+         "Check a text; issues have a kind, a message and a byte position (or null). "
+         "duplicates: true also compares it with the content-hub items; fail_on_issues: true "
+         "turns any issue into the error qa_failed",
          check_schema, "", false, check});
     add({"readability", "Flesch reading ease, Flesch-Kincaid grade and the counts behind them",
          object_schema({{"text", "string"}}, {"text"}), "", false, readability});
+    add({"find_duplicates",
+         "Content-hub items whose body shares at least `duplicate_threshold` (default 0.5) of "
+         "its 5-word shingles with the text (Jaccard), with the longest shared passage",
+         object_schema(
+             {{"text", "string"}, {"duplicate_threshold", "number"}, {"exclude_id", "string"}},
+             {"text"}),
+         "", false, find_duplicates});
   }
 
  private:
@@ -135,6 +267,9 @@ class qa_engine : public service {
       if (p.ok() && t.empty()) p.fail("banned_terms", "terms must not be empty");
     for (const auto& s : sections)
       if (p.ok() && s.empty()) p.fail("required_sections", "names must not be empty");
+    bool duplicates = p.boolean("duplicates", false);
+    auto dup = read_duplicate_params(p);
+    bool fail_on_issues = p.boolean("fail_on_issues", false);
     if (!p.ok()) return p.failure();
 
     text_stats stats(body);
@@ -164,18 +299,40 @@ class qa_engine : public service {
             issue("missing_section", "required section '" + s + "' is missing", nullptr));
     json ease = nullptr;
     if (!stats.empty()) {
-      ease = round2(stats.reading_ease());
+      ease = text::round2(stats.reading_ease());
       if (has_min_ease && stats.reading_ease() < min_ease)
         issues.push_back(issue("hard_to_read",
                                "reading ease " + ease.dump() + " is below " + json(min_ease).dump(),
                                nullptr));
     }
-    return outcome::success({{"flesch_reading_ease", ease},
-                             {"words", n},
-                             {"sentences", stats.sentences.size()},
-                             {"syllables", stats.syllables},
-                             {"issues", issues},
-                             {"passed", issues.empty()}});
+    json report = {{"flesch_reading_ease", ease},
+                   {"words", n},
+                   {"sentences", stats.sentences.size()},
+                   {"syllables", stats.syllables}};
+    if (duplicates) {
+      auto found = find_duplicates_in_hub(ctx, body, dup);
+      if (!found.ok) return found;
+      for (const auto& d : found.output["duplicates"])
+        issues.push_back(
+            issue("duplicate",
+                  "shares " + std::to_string(std::lround(d["similarity"].get<double>() * 100)) +
+                      "% of its 5-word phrases with content item '" + d["id"].get<std::string>() +
+                      "' (version " + d["version"].dump() + ")",
+                  d.contains("span") ? d["span"]["start"] : json(nullptr)));
+      report["duplicates"] = found.output["duplicates"];
+    }
+    report["passed"] = issues.empty();
+    report["issues"] = std::move(issues);
+    if (fail_on_issues && !report["passed"].get<bool>()) return failed_check(std::move(report));
+    return outcome::success(std::move(report));
+  }
+
+  static outcome find_duplicates(action_context& ctx) {
+    param_reader p(ctx.params);
+    auto body = p.string("text");
+    auto dup = read_duplicate_params(p);
+    if (!p.ok()) return p.failure();
+    return find_duplicates_in_hub(ctx, body, dup);
   }
 
   static outcome readability(action_context& ctx) {
@@ -195,14 +352,14 @@ class qa_engine : public service {
       }
     }
     double fre = stats.reading_ease();
-    json out = {{"flesch_reading_ease", round2(fre)},
-                {"flesch_kincaid_grade", round2(stats.grade())},
+    json out = {{"flesch_reading_ease", text::round2(fre)},
+                {"flesch_kincaid_grade", text::round2(stats.grade())},
                 {"band", ease_band(fre)},
                 {"words", stats.words.size()},
                 {"sentences", stats.sentences.size()},
                 {"syllables", stats.syllables},
-                {"words_per_sentence", round2(stats.words_per_sentence())},
-                {"syllables_per_word", round2(stats.syllables_per_word())}};
+                {"words_per_sentence", text::round2(stats.words_per_sentence())},
+                {"syllables_per_word", text::round2(stats.syllables_per_word())}};
     if (longest)
       out["longest_sentence"] = {
           {"text", longest->text}, {"words", longest_words}, {"position", longest->offset}};

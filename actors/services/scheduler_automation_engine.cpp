@@ -3,6 +3,11 @@
 // (actors/schedule_runner.hpp) reads them from the store and starts the workflows, catching up
 // runs missed while the node was down according to each schedule's `catch_up` policy.
 //
+// A schedule names its workflow template; create_schedule refuses names the node does not know
+// (node_facts::workflow_templates; where that list is empty, as in unit tests, any name goes).
+// One-off schedules are given as at_ms (a Unix time) or after_ms (a delay from now), and are
+// stored as at_ms either way.
+//
 // Layout under (scheduler-automation-engine, tenant):
 //   schedule/<id>   JSON {id, seq, name, cron? | at_ms?, workflow_template, input,
 //                         catch_up: once|all|skip, status: active|cancelled, created_at}
@@ -70,6 +75,18 @@ std::optional<json> load_schedule(action_context& ctx, const char* status, outco
   return *doc;
 }
 
+// Refuses a template the node does not have, naming the ones it has.
+void check_template(param_reader& p, const std::string& name,
+                    const std::vector<std::string>& known) {
+  if (known.empty() || std::find(known.begin(), known.end(), name) != known.end()) return;
+  std::vector<std::string> sorted = known;
+  std::sort(sorted.begin(), sorted.end());
+  std::string list;
+  for (const auto& k : sorted) list += (list.empty() ? "" : ", ") + k;
+  p.fail("workflow_template",
+         "no workflow template '" + name + "' on this node (it has " + list + ")");
+}
+
 class scheduler_automation_engine : public service {
  public:
   scheduler_automation_engine()
@@ -77,11 +94,15 @@ class scheduler_automation_engine : public service {
     auto create_schema = object_schema({{"name", "string"},
                                         {"cron", "string"},
                                         {"at_ms", "integer"},
+                                        {"after_ms", "integer"},
                                         {"workflow_template", "string"},
                                         {"input", "object"},
                                         {"catch_up", "string"}},
                                        {"name", "workflow_template"});
-    add({"create_schedule", "Schedule a workflow template by cron (UTC) or once at at_ms",
+    create_schema["properties"]["catch_up"]["enum"] = {"once", "all", "skip"};
+    add({"create_schedule",
+         "Schedule a workflow template by cron (UTC), or once at at_ms or after after_ms; "
+         "catch_up (once, all, skip) says what to do with runs missed while the node was down",
          create_schema, "cancel_schedule", true, create});
     auto id_schema = object_schema({{"id", "string"}}, {"id"});
     add({"get_schedule", "A schedule with its next run", id_schema, "", false, get});
@@ -104,6 +125,8 @@ class scheduler_automation_engine : public service {
     auto cron = p.optional_string("cron");
     bool has_at = ctx.params.contains("at_ms") && !ctx.params["at_ms"].is_null();
     auto at = p.integer("at_ms", 0);
+    bool has_after = ctx.params.contains("after_ms") && !ctx.params["after_ms"].is_null();
+    auto after = p.integer("after_ms", 0);
     auto wf = p.string("workflow_template");
     auto input = p.object("input", json::object());
     auto catch_up = p.optional_string("catch_up").value_or("once");
@@ -111,13 +134,21 @@ class scheduler_automation_engine : public service {
       p.fail("catch_up", "must be once, all or skip");
     if (p.ok() && name.empty()) p.fail("name", "must not be empty");
     if (p.ok() && wf.empty()) p.fail("workflow_template", "must not be empty");
-    if (p.ok() && cron.has_value() == has_at) p.fail("cron", "give exactly one of cron and at_ms");
+    if (p.ok()) check_template(p, wf, ctx.node.workflow_templates);
+    if (p.ok() && int(cron.has_value()) + int(has_at) + int(has_after) != 1)
+      p.fail("cron", "give exactly one of cron, at_ms and after_ms");
     cron_expr c;
     std::string why;
     if (p.ok() && cron && !parse_cron(*cron, c, why)) p.fail("cron", why);
     if (p.ok() && cron && next_fire(c, ctx.now_ms) < 0) p.fail("cron", "never fires");
     if (p.ok() && has_at && at <= ctx.now_ms) p.fail("at_ms", "is not in the future");
+    if (p.ok() && has_after && (after <= 0 || after > max_time_ms - ctx.now_ms))
+      p.fail("after_ms", "must be a delay of at least 1 ms, ending before the year 10000");
     if (!p.ok()) return p.failure();
+    if (has_after) {
+      has_at = true;
+      at = ctx.now_ms + after;
+    }
     auto seq = ctx.state.next_sequence("seq/schedule");
     std::string id = "s" + std::to_string(seq);
     json doc = {

@@ -1,7 +1,10 @@
 // system-runtime: facts about this node — name, version, uptime, data directory, the services
-// of the catalog, the clock and the disk the data lives on. Stateless: it reads node_facts, the
-// clock and the file system. Restart, drain and reload need hooks into the node and are not
-// offered yet.
+// of the catalog, the clock and the disk the data lives on — and operations on it: restart a
+// service (its supervisor stops and starts it; not counted as a failure) and drain (the node
+// starts no new workflows while running ones go on; `undrain` reverses it). Stateless: it reads
+// node_facts, the clock and the file system and acts through the node's hooks. Restart and
+// drain are marked as mutating so that a retried step does not repeat them and no other service
+// may trigger them through a peer ask; neither touches tenant state.
 #include <filesystem>
 
 #include "actors/params.hpp"
@@ -34,6 +37,12 @@ class system_runtime : public service {
     add({"clock", "The node's clock: Unix ms and UTC", object_schema({}, {}), "", false, clock});
     add({"disk", "Bytes and files under the data directory, and the file system's free space",
          object_schema({}, {}), "", false, disk});
+    add({"restart_service", "Stop and start a service's actor (not counted as a crash)",
+         object_schema({{"service", "string"}}, {"service"}), "", true, restart_service});
+    add({"drain", "Stop starting new workflows on this node; running ones go on",
+         object_schema({}, {}), "undrain", true, [](action_context& c) { return drain(c, true); }});
+    add({"undrain", "Start new workflows again after a drain", object_schema({}, {}), "drain", true,
+         [](action_context& c) { return drain(c, false); }});
   }
 
  private:
@@ -48,7 +57,28 @@ class system_runtime : public service {
                              {"uptime", human_duration(uptime)},
                              {"data_dir", n.data_dir},
                              {"services", n.service_names},
-                             {"service_count", n.service_names.size()}});
+                             {"service_count", n.service_names.size()},
+                             {"draining", n.draining ? json(n.draining()) : json(nullptr)}});
+  }
+
+  static outcome restart_service(action_context& ctx) {
+    param_reader p(ctx.params);
+    auto name = p.string("service");
+    if (!p.ok()) return p.failure();
+    if (!ctx.node.restart_service)
+      return outcome::failure("unavailable", "this node offers no service restarts");
+    auto st = ctx.node.restart_service(name);
+    if (st.is_not_found()) return outcome::not_found("no service '" + name + "'");
+    if (!st.ok()) return outcome::failure("unavailable", st.message());
+    return outcome::success({{"service", name}, {"restarting", true}, {"at", ctx.now_ms}});
+  }
+
+  static outcome drain(action_context& ctx, bool on) {
+    if (!ctx.node.set_draining || !ctx.node.draining)
+      return outcome::failure("unavailable", "this node cannot drain");
+    bool was = ctx.node.draining();
+    ctx.node.set_draining(on);
+    return outcome::success({{"draining", on}, {"was_draining", was}});
   }
 
   static outcome clock(action_context& ctx) {

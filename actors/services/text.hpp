@@ -42,6 +42,9 @@ bool is_stopword(std::string_view lower_word);
 
 std::string to_lower(std::string_view s);
 
+// Rounded to two decimals, for figures people read (2.456 -> 2.46).
+double round2(double x);
+
 // A UTC date and time (proleptic Gregorian calendar), weekday 0 = Sunday.
 struct utc_time {
   int year = 1970, month = 1, day = 1, hour = 0, minute = 0, second = 0, millisecond = 0;

@@ -7,10 +7,15 @@
 // Skill names are compared trimmed and lower-cased ("C++ " and "c++" are one skill).
 //
 // Score of a person for requirements {skill: min_level}: the mean over required skills of
-//   level >= min       1 + 0.1 x (level - min)   (meeting counts fully; each level above adds a
-//   tenth) 0 < level < min    0.5 x level / min         (partial credit, at most one half) no such
-//   skill      0
-// rounded to 3 decimals. Ties go to more capacity, then to the earlier-added person.
+//   level >= min       1 + 0.1 x (level - min)  (meeting counts fully; each level above adds
+//                                                a tenth)
+//   0 < level < min    0.5 x level / min        (partial credit, at most one half)
+//   no such skill      0
+// rounded to 3 decimals. Ties go to more free hours, then to the earlier-added person.
+// Capacity: a person's free hours are capacity_hours less the hours already committed, which
+// this engine does not track — the caller passes them as load_hours {person id: hours} (the
+// project-management service does, from its assignments). A task needing `hours` a week only
+// matches people with that many free; everyone left out is listed with the reason.
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -88,10 +93,19 @@ class xynergy_competency_engine : public service {
     add({"remove_person", "Remove a person (kept for restore)", id_schema, "restore_person", true,
          remove_person});
     add({"restore_person", "Undo a remove", id_schema, "remove_person", true, restore_person});
-    auto match_schema = object_schema(
-        {{"skills", "object"}, {"count", "integer"}, {"min_capacity_hours", "number"}}, {"skills"});
-    add({"match", "Rank people against required skill levels, explaining each score", match_schema,
-         "", false, match});
+    auto match_schema = object_schema({{"skills", "object"},
+                                       {"count", "integer"},
+                                       {"min_capacity_hours", "number"},
+                                       {"hours", "number"},
+                                       {"load_hours", "object"},
+                                       {"require_all", "boolean"}},
+                                      {"skills"});
+    match_schema["properties"]["load_hours"]["additionalProperties"] = {{"type", "number"},
+                                                                        {"minimum", 0}};
+    add({"match",
+         "Rank people against required skill levels, explaining each score; `hours` a week "
+         "needed and load_hours {person: hours already committed} leave out the busy",
+         match_schema, "", false, match});
   }
 
  private:
@@ -164,24 +178,53 @@ class xynergy_competency_engine : public service {
   static outcome remove_person(action_context& ctx) { return set_deleted(ctx, true); }
   static outcome restore_person(action_context& ctx) { return set_deleted(ctx, false); }
 
+  // load_hours {person id: hours >= 0}.
+  static json read_load(param_reader& p) {
+    json load = p.object("load_hours", json::object());
+    for (auto it = load.begin(); p.ok() && it != load.end(); ++it)
+      if (!it->is_number() || it->get<double>() < 0)
+        p.fail(("load_hours." + it.key()).c_str(), "must be a number of hours >= 0");
+    return load;
+  }
+
   static outcome match(action_context& ctx) {
     param_reader p(ctx.params);
     auto required = read_levels(p, "skills", true);
     auto count = p.integer("count", 5);
     auto min_capacity = p.number("min_capacity_hours", 0);
+    auto hours = p.number("hours", 0);
+    auto load = read_load(p);
+    bool require_all = p.boolean("require_all", false);
     if (p.ok() && (count < 1 || count > 100)) p.fail("count", "must be 1-100");
+    if (p.ok() && (hours < 0 || hours > 168)) p.fail("hours", "must be 0-168 hours a week");
     if (!p.ok()) return p.failure();
     struct ranked {
       double score;
-      double capacity;
+      double free;
       uint64_t seq;
       json row;
     };
     std::vector<ranked> results;
+    json excluded = json::array();
+    auto leave_out = [&](const json& person, std::string reason) {
+      excluded.push_back({{"id", person["id"]}, {"name", person["name"]}, {"reason", reason}});
+    };
     size_t considered = 0;
     for (const auto& person : live_people(ctx.state)) {
       double capacity = person["capacity_hours"].get<double>();
-      if (capacity < min_capacity) continue;
+      double busy = load.value(person["id"].get<std::string>(), 0.0);
+      double free = std::max(0.0, capacity - busy);
+      std::string hours_note =
+          fmt(capacity) + " h a week, " + fmt(busy) + " h committed, " + fmt(free) + " h free";
+      if (capacity < min_capacity) {
+        leave_out(person, "capacity " + fmt(capacity) + " h a week is below the minimum " +
+                              fmt(min_capacity) + " h");
+        continue;
+      }
+      if (free < hours) {
+        leave_out(person, hours_note + ": the task needs " + fmt(hours) + " h");
+        continue;
+      }
       ++considered;
       double total = 0;
       bool meets_all = true;
@@ -214,14 +257,22 @@ class xynergy_competency_engine : public service {
                        {"note", note + " (+" + fmt(points) + ")"}});
       }
       double score = std::round(1000 * total / static_cast<double>(required.size())) / 1000;
-      if (score <= 0) continue;
-      json row = {{"id", person["id"]},     {"name", person["name"]},     {"score", score},
-                  {"meets_all", meets_all}, {"capacity_hours", capacity}, {"explanation", why}};
-      results.push_back({score, capacity, person["seq"].get<uint64_t>(), std::move(row)});
+      if (score <= 0) {
+        leave_out(person, "has none of the required skills");
+        continue;
+      }
+      if (require_all && !meets_all) {
+        leave_out(person, "does not meet every required level (score " + fmt(score) + ")");
+        continue;
+      }
+      json row = {{"id", person["id"]},     {"name", person["name"]},      {"score", score},
+                  {"meets_all", meets_all}, {"capacity_hours", capacity},  {"load_hours", busy},
+                  {"free_hours", free},     {"capacity_note", hours_note}, {"explanation", why}};
+      results.push_back({score, free, person["seq"].get<uint64_t>(), std::move(row)});
     }
     std::sort(results.begin(), results.end(), [](const ranked& a, const ranked& b) {
       if (a.score != b.score) return a.score > b.score;
-      if (a.capacity != b.capacity) return a.capacity > b.capacity;
+      if (a.free != b.free) return a.free > b.free;
       return a.seq < b.seq;
     });
     json out = json::array();
@@ -229,7 +280,7 @@ class xynergy_competency_engine : public service {
       if (static_cast<int64_t>(out.size()) >= count) break;
       out.push_back(std::move(r.row));
     }
-    return outcome::success({{"matches", out}, {"considered", considered}});
+    return outcome::success({{"matches", out}, {"considered", considered}, {"excluded", excluded}});
   }
 };
 

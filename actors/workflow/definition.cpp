@@ -251,6 +251,10 @@ class parser {
     };
     if (!has(s.action))
       return bad(where, "service '" + s.service + "' has no action '" + s.action + "'");
+    if (services_.secret && services_.secret(s.service, s.action))
+      return bad(where, "'" + s.service + "." + s.action +
+                            "' handles secret values, and the journal keeps every step's params "
+                            "and output: call it directly, not from a workflow");
     if (auto it = j.find("params"); it != j.end()) {
       if (!it->is_object()) return bad(where, "'params' must be an object");
       s.params = *it;

@@ -96,6 +96,9 @@ struct definition {
 struct service_catalog_view {
   // nullopt: unknown service; else the service's action names.
   std::function<std::optional<std::vector<std::string>>(std::string_view service)> actions;
+  // Whether an action handles secret values (action_spec::secret): not allowed as a step.
+  // May be empty (then none is).
+  std::function<bool(std::string_view service, std::string_view action)> secret;
   // The template definitions by name (for `workflow` steps with a `template`); may be empty.
   std::function<const json*(std::string_view name)> find_template;
 };

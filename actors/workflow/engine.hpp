@@ -13,6 +13,7 @@
 // workflow is restarted from its journal after a backoff and never affects the others. At
 // start it resumes every unfinished run from the journal.
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 
@@ -42,6 +43,9 @@ struct engine_deps {
   std::shared_ptr<store::lmdb_env> env;
   std::shared_ptr<const library> lib;
   engine_options options;
+  // While true (the node drains), submits of new top-level runs are refused as unavailable;
+  // running runs and their children go on. Null: never draining.
+  std::shared_ptr<const std::atomic<bool>> draining;
 };
 
 // Spawns the manager, registers it as node::workflows_name and starts resuming unfinished runs.

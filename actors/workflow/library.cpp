@@ -9,13 +9,17 @@ namespace xyn::workflow {
 result<std::shared_ptr<const library>> library::make(
     const std::vector<std::string>& service_names) {
   std::map<std::string, std::vector<std::string>> actions;
+  std::set<std::string, std::less<>> secret;
   const auto& factories = actors::service_factories();
   for (const auto& name : service_names) {
     auto it = factories.find(name);
     if (it == factories.end()) continue;
     auto svc = it->second();
     auto& list = actions[name];
-    for (const auto& a : svc->actions()) list.push_back(a.name);
+    for (const auto& a : svc->actions()) {
+      list.push_back(a.name);
+      if (a.secret) secret.insert(name + "." + a.name);
+    }
   }
   std::map<std::string, json> templates;
   for (const auto& [name, text] : embedded_templates()) {
@@ -24,13 +28,14 @@ result<std::shared_ptr<const library>> library::make(
       return status::invalid_argument("template '" + name + "' is not valid JSON");
     templates.emplace(name, std::move(doc));
   }
-  return make(std::move(templates), std::move(actions));
+  return make(std::move(templates), std::move(actions), std::move(secret));
 }
 
 result<std::shared_ptr<const library>> library::make(
-    std::map<std::string, json> templates,
-    std::map<std::string, std::vector<std::string>> actions) {
+    std::map<std::string, json> templates, std::map<std::string, std::vector<std::string>> actions,
+    std::set<std::string, std::less<>> secret_actions) {
   auto lib = std::make_shared<library>();
+  lib->secret_actions_ = std::move(secret_actions);
   for (auto& [k, v] : actions) lib->actions_.emplace(k, std::move(v));
   for (auto& [k, v] : templates) lib->templates_.emplace(k, std::move(v));
   // Every template must validate (and so every child template it names).
@@ -57,6 +62,11 @@ service_catalog_view library::view() const {
     return it->second;
   };
   v.find_template = [this](std::string_view name) { return find_template(name); };
+  v.secret = [this](std::string_view service, std::string_view action) {
+    std::string key(service);
+    key.append(".").append(action);
+    return secret_actions_.count(key) > 0;
+  };
   return v;
 }
 

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,10 +22,12 @@ class library {
   // The embedded templates and the actions of every service in `service_names` (services
   // this build does not know are left out). Refuses a template that does not validate, naming it.
   static result<std::shared_ptr<const library>> make(const std::vector<std::string>& service_names);
-  // For tests: explicit templates (name -> definition JSON) and services (name -> actions).
+  // For tests: explicit templates (name -> definition JSON), services (name -> actions) and
+  // the actions that handle secrets ("service.action", not allowed as steps).
   static result<std::shared_ptr<const library>> make(
       std::map<std::string, json> templates,
-      std::map<std::string, std::vector<std::string>> actions);
+      std::map<std::string, std::vector<std::string>> actions,
+      std::set<std::string, std::less<>> secret_actions = {});
 
   const json* find_template(std::string_view name) const;
   const std::map<std::string, json, std::less<>>& templates() const { return templates_; }
@@ -36,6 +39,7 @@ class library {
  private:
   std::map<std::string, json, std::less<>> templates_;
   std::map<std::string, std::vector<std::string>, std::less<>> actions_;
+  std::set<std::string, std::less<>> secret_actions_;  // "service.action"
 };
 
 // The JSON text of every file in config/workflows/ (name without ".json" -> text), embedded.

@@ -239,6 +239,9 @@ caf::behavior manager(mgr_actor* self, engine_deps deps) {
         } else {
           req.id = s.id_prefix + std::to_string(++s.next_id);
         }
+        if (s.deps.draining && s.deps.draining->load() && req.parent_id.empty())
+          return status_error(
+              status::unavailable("the node is draining and starts no new workflows"));
         auto id = req.id;
         auto a = spawn_workflow(self->system(), s.deps, caf::actor_cast<caf::actor>(self), id, req,
                                 start_mode::fresh);

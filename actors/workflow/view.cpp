@@ -186,4 +186,32 @@ result<json> list_json(const store::lmdb_env& env, const list_query& q) {
   return json{{"workflows", items}, {"next_cursor", next}};
 }
 
+json status_summary(const store::lmdb_env& env, const std::string& tenant, size_t recent_failures) {
+  json counts = {
+      {"running", 0}, {"completed", 0}, {"failed", 0}, {"rolled_back", 0}, {"cancelled", 0}};
+  int64_t total = 0;
+  std::vector<proto::WorkflowRecord> failures;
+  auto prefix = journal::record_key("");
+  (void)env.scan(store::db::workflows, prefix, [&](std::string_view, std::string_view v) {
+    proto::WorkflowRecord rec;
+    if (!rec.ParseFromArray(v.data(), static_cast<int>(v.size())) || rec.tenant() != tenant)
+      return true;
+    ++total;
+    auto& c = counts[rec.status()];
+    c = c.is_number() ? c.get<int64_t>() + 1 : 1;
+    if (rec.status() == "failed" || rec.status() == "rolled_back") failures.push_back(rec);
+    return true;
+  });
+  std::sort(failures.begin(), failures.end(),
+            [](const auto& a, const auto& b) { return a.finished_at_ms() > b.finished_at_ms(); });
+  if (failures.size() > recent_failures) failures.resize(recent_failures);
+  json recent = json::array();
+  for (const auto& f : failures) {
+    auto j = summary_json(f);
+    j["error"] = f.error();
+    recent.push_back(std::move(j));
+  }
+  return {{"counts", counts}, {"total", total}, {"recent_failures", recent}};
+}
+
 }  // namespace xyn::workflow

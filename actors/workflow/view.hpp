@@ -38,4 +38,9 @@ struct list_query {
 //  "next_cursor": "..." | null}, newest first.
 result<json> list_json(const store::lmdb_env& env, const list_query& q);
 
+// {"counts":{"running":n,"completed":n,...},"total":n,"recent_failures":[summary + "error"]}
+// for one tenant: the newest `recent_failures` runs that failed or rolled back. Reads every run
+// record of the node (no per-tenant index yet), so it is for dashboards, not hot paths.
+json status_summary(const store::lmdb_env& env, const std::string& tenant, size_t recent_failures);
+
 }  // namespace xyn::workflow

@@ -33,17 +33,14 @@ admin_key admin_key::from_secret(std::string_view secret) {
   return k;
 }
 
-result<admin_key> admin_key::load_or_create(const std::string& data_dir,
-                                            const std::string& env_key) {
-  if (!env_key.empty()) return from_secret(env_key);
-  auto path = data_dir + "/admin.key";
+result<std::string> load_or_create_key_file(const std::string& path) {
   std::ifstream in(path);
   if (in) {
     std::string key;
     std::getline(in, key);
     if (key.empty())
       return status::invalid_argument(path + " is empty; delete it to get a new key");
-    return from_secret(key);
+    return key;
   }
   auto key = random_key();
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
@@ -53,7 +50,15 @@ result<admin_key> admin_key::load_or_create(const std::string& data_dir,
             ::fsync(fd) == 0;
   ::close(fd);
   if (!ok) return status::io_error("cannot write " + path);
-  return from_secret(key);
+  return key;
+}
+
+result<admin_key> admin_key::load_or_create(const std::string& data_dir,
+                                            const std::string& env_key) {
+  if (!env_key.empty()) return from_secret(env_key);
+  auto key = load_or_create_key_file(data_dir + "/admin.key");
+  if (!key) return key.error();
+  return from_secret(*key);
 }
 
 bool admin_key::matches(std::string_view presented) const {

@@ -29,4 +29,8 @@ class admin_key {
 // 32 random bytes from OpenSSL, hex-encoded.
 std::string random_key();
 
+// The first line of the key file at `path`; when there is no file, a random_key() is written
+// there first (mode 0600, fsynced). An empty file is an error rather than a silent new key.
+result<std::string> load_or_create_key_file(const std::string& path);
+
 }  // namespace xyn::admin

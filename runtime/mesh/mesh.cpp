@@ -7,6 +7,7 @@
 
 #include "actors/event.hpp"
 #include "runtime/mesh/messages.hpp"
+#include "runtime/mesh/service_board.hpp"
 #include "runtime/node/names.hpp"
 #include "supervisors/messages.hpp"
 
@@ -94,6 +95,11 @@ void forward(mesh_actor* self, const std::string& name, step_request req,
             });
 }
 
+// Every change of a service's info goes through here, so the board never lags the mesh.
+void changed(mesh_actor* self, const service_entry& e) {
+  if (self->state.opts.board) self->state.opts.board->put(e.info);
+}
+
 caf::behavior mesh(mesh_actor* self, mesh_options opts) {
   auto& st = self->state;
   st.opts = std::move(opts);
@@ -101,6 +107,7 @@ caf::behavior mesh(mesh_actor* self, mesh_options opts) {
     auto& e = st.services[c.name];
     e.info.name = c.name;
     e.info.dependencies = c.depends_on;
+    changed(self, e);
   }
   // Long-lived: a stray error message (an answer nobody waits for) must not stop the mesh.
   self->set_error_handler([](caf::error&) {});
@@ -110,6 +117,7 @@ caf::behavior mesh(mesh_actor* self, mesh_options opts) {
       e.current = nullptr;
       if (e.info.status == "up") e.info.status = "restarting";
       if (dm.reason) e.info.last_error = self->system().render(dm.reason);
+      changed(self, e);
       actors::publish(self->system(), "service.down", {},
                       {{"service", name}, {"reason", e.info.last_error}});
     }
@@ -132,12 +140,14 @@ caf::behavior mesh(mesh_actor* self, mesh_options opts) {
               {{"service", name}, {"restarts", e.info.restarts}, {"reason", e.info.last_error}});
         }
         e.registered_before = true;
+        changed(self, e);
         self->request(who, std::chrono::seconds(5), describe_atom::value)
             .then(
                 [=](service_description& d) {
                   auto& entry = self->state.services[name];
                   entry.info.actions.clear();
                   for (const auto& a : d.actions) entry.info.actions.push_back(a.name);
+                  changed(self, entry);
                   entry.description = std::move(d);
                 },
                 [](caf::error&) {});
@@ -152,6 +162,7 @@ caf::behavior mesh(mesh_actor* self, mesh_options opts) {
           e.info.status = "failed";
           e.info.next_restart_ms = now_ms() + ev.delay_ms;
           if (!ev.reason.empty()) e.info.last_error = ev.reason;
+          changed(self, e);
           actors::publish(
               self->system(), "service.failed", {},
               {{"service", ev.child}, {"reason", ev.reason}, {"retry_in_ms", ev.delay_ms}});

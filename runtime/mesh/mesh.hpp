@@ -33,6 +33,8 @@
 
 namespace xyn::mesh {
 
+class service_board;
+
 enum class mesh_errc : uint8_t { unknown_service = 1, not_running, invalid_fault };
 
 caf::error make_error(mesh_errc code, std::string message);
@@ -42,6 +44,8 @@ std::optional<mesh_errc> mesh_error_code(const caf::error& err);
 struct mesh_options {
   std::shared_ptr<const catalog> services;
   std::chrono::milliseconds default_timeout{30000};
+  // Kept current with every service's info when set (it outlives mesh restarts).
+  std::shared_ptr<service_board> board;
 };
 
 caf::actor spawn_mesh(caf::actor_system& sys, mesh_options opts);

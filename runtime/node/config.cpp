@@ -11,13 +11,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "actors/services/openai_client.hpp"
+
 namespace xyn::node {
 
 namespace {
 
 using json = nlohmann::json;
 
-enum class kind { string, integer, port, string_list, log_level };
+enum class kind { string, integer, port, string_list, log_level, loopback_url };
 
 // One setting: its key, type, allowed range and where it lands in node_config.
 struct key_spec {
@@ -60,6 +62,12 @@ const std::vector<key_spec>& keys() {
        field(&node_config::workflow_passivate_after_ms)},
       {"workflows.resume_batch", kind::integer, 1, 1000000,
        field(&node_config::workflow_resume_batch)},
+      {"ai.openai_url", kind::loopback_url, 0, 2048, field(&node_config::openai_url)},
+      {"ai.openai_model", kind::string, 1, 256, field(&node_config::openai_model)},
+      {"ai.openai_timeout_ms", kind::integer, 1, 600000, field(&node_config::openai_timeout_ms)},
+      {"ai.breaker_failures", kind::integer, 1, 1000, field(&node_config::ai_breaker_failures)},
+      {"ai.breaker_cooldown_ms", kind::integer, 1, 86400000,
+       field(&node_config::ai_breaker_cooldown_ms)},
   };
   return table;
 }
@@ -82,6 +90,8 @@ const char* type_name(kind k) {
       return "list of strings";
     case kind::log_level:
       return "one of trace, debug, info, warn, error, off";
+    case kind::loopback_url:
+      return "http:// URL of a loopback host, or empty";
   }
   return "value";
 }
@@ -102,6 +112,13 @@ status bad(std::string_view origin, std::string_view key, const std::string& pro
 status set_value(node_config& cfg, const key_spec& spec, const json& v, std::string_view origin) {
   std::string expected = std::string("must be a ") + type_name(spec.type);
   switch (spec.type) {
+    case kind::loopback_url:
+      // Refused here too so a node never starts pointed off the machine.
+      if (v.is_string() && !v.get<std::string>().empty()) {
+        if (auto url = actors::openai::parse_url(v.get<std::string>()); !url)
+          return bad(origin, spec.key, url.error().message());
+      }
+      [[fallthrough]];
     case kind::string:
       if (!v.is_string()) return bad(origin, spec.key, expected);
       if (v.get<std::string>().size() < static_cast<size_t>(spec.min) ||
@@ -141,6 +158,7 @@ result<json> parse_text(const key_spec& spec, std::string_view text, std::string
   switch (spec.type) {
     case kind::string:
     case kind::log_level:
+    case kind::loopback_url:
       return json(std::string(text));
     case kind::integer:
     case kind::port: {
@@ -202,13 +220,14 @@ status apply_json(node_config& cfg, std::string_view json_text, std::string_view
 
 const std::vector<std::string>& other_env_vars() {
   static const std::vector<std::string> vars = {"XYN_ADMIN_KEY", "XYN_MASTER_KEY",
-                                                "XYN_CLUSTER_SECRET"};
+                                                "XYN_CLUSTER_SECRET", "XYN_OPENAI_API_KEY"};
   return vars;
 }
 
 status apply_env(node_config& cfg, const std::map<std::string, std::string>& env) {
   for (const auto& [name, value] : env) {
     if (name.rfind("XYN_", 0) != 0) continue;
+    if (name == "XYN_OPENAI_API_KEY") cfg.openai_api_key = value;
     if (std::find(other_env_vars().begin(), other_env_vars().end(), name) != other_env_vars().end())
       continue;
     const key_spec* spec = nullptr;
@@ -252,6 +271,15 @@ result<node_config> load_config(const std::string& file,
   }
   if (auto st = apply_env(cfg, env); !st.ok()) return st;
   return cfg;
+}
+
+json ai_settings(const node_config& cfg) {
+  return {{"openai_url", cfg.openai_url},
+          {"openai_model", cfg.openai_model},
+          {"openai_timeout_ms", cfg.openai_timeout_ms},
+          {"api_key", cfg.openai_api_key},
+          {"breaker_failures", cfg.ai_breaker_failures},
+          {"breaker_cooldown_ms", cfg.ai_breaker_cooldown_ms}};
 }
 
 status finalize(node_config& cfg) {

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "runtime/base/status.hpp"
 
 namespace xyn::node {
@@ -36,6 +38,14 @@ struct node_config {
   int64_t event_ring_size = 0;
   int64_t workflow_passivate_after_ms = 0;
   int64_t workflow_resume_batch = 0;
+  // ai-routing-engine's OpenAI-compatible endpoint (empty: none) and circuit breakers.
+  std::string openai_url;
+  std::string openai_model;
+  int64_t openai_timeout_ms = 0;
+  int64_t ai_breaker_failures = 0;
+  int64_t ai_breaker_cooldown_ms = 0;
+  // From XYN_OPENAI_API_KEY only: a secret is not a key of the config file or a flag.
+  std::string openai_api_key;
 };
 
 // The embedded config/node.json.
@@ -47,6 +57,7 @@ std::string_view embedded_service_catalog();
 status apply_json(node_config& cfg, std::string_view json_text, std::string_view origin);
 // Applies every XYN_* variable of `env` that names a key (XYN_ADMIN_PORT -> admin.port);
 // XYN_ variables that name no key are refused, except the ones in `other_env_vars()`.
+// XYN_OPENAI_API_KEY sets openai_api_key.
 status apply_env(node_config& cfg, const std::map<std::string, std::string>& env);
 // Applies one "key=value" (from --set) or a named flag's value.
 status apply_setting(node_config& cfg, std::string_view key, std::string_view value,
@@ -67,6 +78,10 @@ std::vector<key_doc> documented_keys();
 // Flags are applied by the caller with apply_setting afterwards.
 result<node_config> load_config(const std::string& file,
                                 const std::map<std::string, std::string>& env);
+
+// The settings ai-routing-engine reads (node_facts::settings["ai"]): openai_url, openai_model,
+// openai_timeout_ms, api_key, breaker_failures, breaker_cooldown_ms.
+nlohmann::json ai_settings(const node_config& cfg);
 
 // Fills in what a layer left empty (host name) and checks cross-key rules.
 status finalize(node_config& cfg);

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -20,6 +21,7 @@
 #include "actors/workflow/engine.hpp"
 #include "actors/workflow/library.hpp"
 #include "actors/workflow/messages.hpp"
+#include "actors/workflow/view.hpp"
 #include "runtime/admin/admin_key.hpp"
 #include "runtime/admin/routes.hpp"
 #include "runtime/client/gateway.hpp"
@@ -27,9 +29,12 @@
 #include "runtime/mesh/catalog.hpp"
 #include "runtime/mesh/mesh.hpp"
 #include "runtime/mesh/messages.hpp"
+#include "runtime/mesh/service_board.hpp"
+#include "runtime/node/master_key.hpp"
 #include "runtime/node/names.hpp"
 #include "runtime/store/lmdb_env.hpp"
 #include "runtime/store/writer.hpp"
+#include "supervisors/messages.hpp"
 #include "supervisors/supervisor.hpp"
 
 namespace xyn::node {
@@ -106,7 +111,7 @@ class running_node : public node {
   caf::actor_system& actors() override { return *system_; }
   std::shared_ptr<store::lmdb_env> store() override { return env_; }
 
-  status boot(const std::string& admin_key_env) {
+  status boot(const std::string& admin_key_env, const std::string& master_key_env) {
     std::error_code ec;
     std::filesystem::create_directories(cfg_.data_dir, ec);
     if (ec)
@@ -120,6 +125,8 @@ class running_node : public node {
     env_ = *env;
     auto key = admin::admin_key::load_or_create(cfg_.data_dir, admin_key_env);
     if (!key) return key.error();
+    auto master = load_or_create_master_key(cfg_.data_dir, master_key_env);
+    if (!master) return master.error();
     auto cat = mesh::parse_catalog(embedded_service_catalog());
     if (!cat) return cat.error();
     catalog_ = std::make_shared<const mesh::catalog>(std::move(*cat));
@@ -133,6 +140,10 @@ class running_node : public node {
     facts_->started_at_ms = now_ms();
     facts_->data_dir = cfg_.data_dir;
     facts_->service_names = catalog_->names();
+    for (const auto& [name, t] : library_->templates()) facts_->workflow_templates.push_back(name);
+    facts_->master_key = std::move(*master);
+    facts_->settings["ai"] = ai_settings(cfg_);
+    add_node_controls(*facts_);
 
     actor_cfg_ = make_actor_config(cfg_);
     system_ = std::make_unique<caf::actor_system>(*actor_cfg_);
@@ -190,7 +201,7 @@ class running_node : public node {
     auto cfg = cfg_;
     auto cat = catalog_;
     actors::host_deps deps{env_, facts_};
-    workflow::engine_deps wf{env_, library_, {}};
+    workflow::engine_deps wf{env_, library_, {}, draining_};
     wf.options.default_step_timeout_ms = cfg_.execute_timeout_ms;
     wf.options.passivate_after_ms = cfg_.workflow_passivate_after_ms;
     wf.options.resume_batch = static_cast<int>(cfg_.workflow_resume_batch);
@@ -206,11 +217,16 @@ class running_node : public node {
            return actors::spawn_event_bus(s, static_cast<size_t>(cfg.event_ring_size));
          }},
         {"mesh",
-         [cfg, cat](caf::actor_system& s) {
-           return mesh::spawn_mesh(s, {cat, std::chrono::milliseconds(cfg.execute_timeout_ms)});
+         [cfg, cat, board = board_](caf::actor_system& s) {
+           return mesh::spawn_mesh(s,
+                                   {cat, std::chrono::milliseconds(cfg.execute_timeout_ms), board});
          }},
         {"services",
-         [cfg, cat, deps](caf::actor_system& s) { return spawn_services(s, cfg, cat, deps); }},
+         [cfg, cat, deps](caf::actor_system& s) {
+           auto sup = spawn_services(s, cfg, cat, deps);
+           register_as(s, services_name, sup);
+           return sup;
+         }},
         {"workflows",
          [wf](caf::actor_system& s) { return workflow::spawn_workflow_manager(s, wf); }},
         {"scheduler",
@@ -235,6 +251,46 @@ class running_node : public node {
                                  system_->render(port.error()));
     cluster_port_ = *port;
     return {};
+  }
+
+  // What system-runtime and platform-dashboard may ask of the node (node_facts hooks).
+  void add_node_controls(actors::node_facts& facts) {
+    auto cat = catalog_;
+    facts.restart_service = [this, cat](const std::string& name) -> status {
+      if (!cat->find(name)) return status::not_found("no service '" + name + "'");
+      // Fire and forget: the asker may be the service being restarted, and its supervisor
+      // waits for it to stop.
+      system_->spawn([name](caf::event_based_actor* self) {
+        auto services = lookup(self->system(), services_name);
+        if (!services) return;
+        self->request(services, 5s, sup::which_children_atom::value)
+            .then([self, name](const sup::children_info& info) {
+              // Each service has its own supervisor whose one child, the host, has its name.
+              for (const auto& c : info.children)
+                if (c.id == name && c.actor)
+                  self->send(c.actor, sup::restart_child_atom::value, name);
+            });
+      });
+      return {};
+    };
+    auto draining = draining_;
+    facts.set_draining = [draining](bool on) { draining->store(on); };
+    facts.draining = [draining] { return draining->load(); };
+    facts.service_health = [board = board_] {
+      auto list = nlohmann::json::array();
+      for (const auto& i : board->snapshot())
+        list.push_back({{"name", i.name},
+                        {"status", i.status},
+                        {"restarts", i.restarts},
+                        {"last_error", i.last_error},
+                        {"up_since", i.up_since_ms},
+                        {"dependencies", i.dependencies}});
+      return list;
+    };
+    auto env = env_;
+    facts.workflow_summary = [env](const std::string& tenant, size_t recent_failures) {
+      return workflow::status_summary(*env, tenant, recent_failures);
+    };
   }
 
   bool wait_for_services(std::chrono::milliseconds limit) {
@@ -273,6 +329,9 @@ class running_node : public node {
   std::shared_ptr<const mesh::catalog> catalog_;
   std::shared_ptr<const workflow::library> library_;
   std::shared_ptr<actors::node_facts> facts_;
+  std::shared_ptr<mesh::service_board> board_ = std::make_shared<mesh::service_board>();
+  // Set by system-runtime's drain: new workflows are refused, running ones go on.
+  std::shared_ptr<std::atomic<bool>> draining_ = std::make_shared<std::atomic<bool>>(false);
   std::unique_ptr<caf::actor_system_config> actor_cfg_;
   std::unique_ptr<caf::actor_system> system_;
   caf::actor root_;
@@ -285,9 +344,10 @@ class running_node : public node {
 
 }  // namespace
 
-result<std::unique_ptr<node>> node::start(node_config cfg, std::string admin_key_env) {
+result<std::unique_ptr<node>> node::start(node_config cfg, std::string admin_key_env,
+                                          std::string master_key_env) {
   auto n = std::make_unique<running_node>(std::move(cfg));
-  if (auto st = n->boot(admin_key_env); !st.ok()) return st;
+  if (auto st = n->boot(admin_key_env, master_key_env); !st.ok()) return st;
   return std::unique_ptr<node>(std::move(n));
 }
 

@@ -21,8 +21,9 @@ namespace xyn::node {
 
 class node {
  public:
-  // `admin_key_env`: the value of XYN_ADMIN_KEY, or empty.
-  static result<std::unique_ptr<node>> start(node_config cfg, std::string admin_key_env);
+  // `admin_key_env`, `master_key_env`: the values of XYN_ADMIN_KEY and XYN_MASTER_KEY, or empty.
+  static result<std::unique_ptr<node>> start(node_config cfg, std::string admin_key_env,
+                                             std::string master_key_env = {});
 
   virtual ~node() = default;
   virtual uint16_t admin_port() const = 0;

@@ -25,9 +25,9 @@ TEST_CASE("platform-dashboard: status is built from node facts") {
   CHECK(s["overall"] == "ok");
   CHECK(s["notices"] == json::array());
   CHECK(s["generated_at_utc"] == "2023-11-14T22:13:20Z");
-  // Only what is known: nothing about workflows or alerts until their owners report.
+  // Only what is known: without the node's hooks, no workflow figures and no health alerts.
   CHECK_FALSE(s.contains("workflows"));
-  CHECK_FALSE(s.contains("alerts"));
+  CHECK(s["alerts"] == json::array());
 }
 
 TEST_CASE("platform-dashboard: notices, most severe first; dismiss and restore undo each other") {
@@ -57,4 +57,41 @@ TEST_CASE("platform-dashboard: bad params are invalid_params naming the field") 
   CHECK(r.message.find("'message'") != std::string::npos);
   r = h.run("post_notice", {{"message", "x"}, {"level", "urgent"}});
   CHECK(r.message.find("'level'") != std::string::npos);
+}
+
+TEST_CASE("platform-dashboard: service health and workflow failures become alerts") {
+  auto h = make();
+  h.facts().service_health = [] {
+    return json::array(
+        {{{"name", "qa-engine"}, {"status", "up"}, {"restarts", 0}, {"last_error", ""}},
+         {{"name", "content-hub"},
+          {"status", "failed"},
+          {"restarts", 6},
+          {"last_error", "injected crash"}}});
+  };
+  std::string asked_tenant;
+  h.facts().workflow_summary = [&](const std::string& tenant, size_t recent) {
+    asked_tenant = tenant;
+    CHECK(recent > 0);
+    return json{{"counts", {{"running", 2}, {"completed", 5}, {"failed", 1}}},
+                {"total", 8},
+                {"recent_failures", json::array({{{"id", "wf-old"},
+                                                  {"status", "failed"},
+                                                  {"error", "boom"},
+                                                  {"finished_at", h.now_ms - 24 * 3600 * 1000}},
+                                                 {{"id", "wf-new"},
+                                                  {"status", "rolled_back"},
+                                                  {"error", "step pay: declined"},
+                                                  {"finished_at", h.now_ms - 60 * 1000}}})}};
+  };
+  auto s = h.ok("status", json::object(), "acme");
+  CHECK(asked_tenant == "acme");
+  CHECK(s["services"]["up"] == 1);
+  CHECK(s["services"]["health"].size() == 2);
+  CHECK(s["workflows"]["counts"]["running"] == 2);
+  REQUIRE(s["alerts"].size() == 2);  // the failed service and the fresh failure, not the old one
+  CHECK(s["alerts"][0]["level"] == "critical");
+  CHECK(s["alerts"][0]["subject"] == "content-hub");
+  CHECK(s["alerts"][1]["subject"] == "wf-new");
+  CHECK(s["overall"] == "critical");
 }

@@ -128,3 +128,80 @@ TEST_CASE("qa-engine: bad params are invalid_params naming the field") {
   r = h.run("readability", {{"text", "?!"}});
   CHECK(r.code == "invalid_params");
 }
+
+namespace {
+// Seeds content-hub: c1 shares 4 of the text's 5-word shingles, c2 none, c3 one.
+void seed_hub(service_harness& h) {
+  h.ok_on("content-hub", "create",
+          {{"title", "Fox"}, {"body", "the quick brown fox jumps over the lazy dog"}});
+  h.ok_on("content-hub", "create",
+          {{"title", "Solar"}, {"body", "Solar panels lower the power bill for most homes"}});
+  h.ok_on("content-hub", "create",
+          {{"title", "Fences"}, {"body", "a quick brown fox jumps over fences"}});
+}
+const std::string copied = "Yesterday the quick brown fox jumps over the lazy cat.";
+}  // namespace
+
+TEST_CASE("qa-engine: near-duplicates in content-hub by 5-word shingle Jaccard") {
+  auto h = make();
+  seed_hub(h);
+  // The text's 6 shingles: "yesterday the quick brown fox", then 4 that c1 also has ("the
+  // quick brown fox jumps" .. "fox jumps over the lazy"), then "jumps over the lazy cat".
+  // c1 has 5 shingles: Jaccard = 4 / (6 + 5 - 4) = 4/7 = 0.571.
+  // c3 has 3 ("a quick brown fox jumps", "quick brown fox jumps over", "brown fox jumps over
+  // fences"), 1 shared: 1 / (6 + 3 - 1) = 0.125. c2 shares none.
+  auto r = h.ok("find_duplicates", {{"text", copied}});
+  CHECK(r["compared"] == 3);
+  REQUIRE(r["duplicates"].size() == 1);
+  const auto& d = r["duplicates"][0];
+  CHECK(d["id"] == "c1");
+  CHECK(d["version"] == 1);
+  CHECK(d["title"] == "Fox");
+  CHECK(d["similarity"].get<double>() == Approx(0.571));
+  CHECK(d["shared_shingles"] == 4);
+  // The longest shared run: shingles 2-5, i.e. words 2-9, bytes 10-49 of the text.
+  CHECK(d["span"]["start"] == 10);
+  CHECK(d["span"]["end"] == 49);
+  CHECK(d["span"]["text"] == "the quick brown fox jumps over the lazy");
+  CHECK(d["span"]["item_start"] == 0);
+
+  auto low = h.ok("find_duplicates", {{"text", copied}, {"duplicate_threshold", 0.1}});
+  REQUIRE(low["duplicates"].size() == 2);
+  CHECK(low["duplicates"][1]["id"] == "c3");
+  CHECK(low["duplicates"][1]["similarity"].get<double>() == Approx(0.125));
+  CHECK(low["duplicates"][1]["span"]["text"] == "quick brown fox jumps over");
+  // The item being checked can be left out; deleted items and other tenants are never compared.
+  CHECK(h.ok("find_duplicates", {{"text", copied}, {"exclude_id", "c1"}})["duplicates"].empty());
+  CHECK(h.ok("find_duplicates", {{"text", copied}}, "globex")["compared"] == 0);
+  h.ok_on("content-hub", "delete", {{"id", "c1"}});
+  CHECK(h.ok("find_duplicates", {{"text", copied}})["duplicates"].empty());
+  CHECK(h.run("find_duplicates", {{"text", copied}, {"duplicate_threshold", 1.5}})
+            .message.find("'duplicate_threshold'") != std::string::npos);
+}
+
+TEST_CASE("qa-engine: check reports duplicates as issues; fail_on_issues fails the action") {
+  auto h = make();
+  seed_hub(h);
+  CHECK(h.ok("check", {{"text", copied}})["passed"] == true);  // duplicates are opt-in
+  auto r = h.ok("check", {{"text", copied}, {"duplicates", true}});
+  CHECK(r["passed"] == false);
+  REQUIRE(r["issues"].size() == 1);
+  CHECK(r["issues"][0]["kind"] == "duplicate");
+  CHECK(r["issues"][0]["position"] == 10);
+  CHECK(r["issues"][0]["message"] ==
+        "shares 57% of its 5-word phrases with content item 'c1' (version 1)");
+  CHECK(r["duplicates"][0]["id"] == "c1");
+
+  auto f = h.run("check", {{"text", copied}, {"duplicates", true}, {"fail_on_issues", true}});
+  CHECK_FALSE(f.ok);
+  CHECK(f.code == "qa_failed");
+  CHECK(f.message == "the text has 1 issue(s): duplicate");
+  f = h.run("check", {{"text", "Buy now, buy now!"},
+                      {"banned_terms", {"buy now"}},
+                      {"required_sections", {"Terms"}},
+                      {"fail_on_issues", true}});
+  CHECK(f.code == "qa_failed");
+  CHECK(f.message == "the text has 3 issue(s): banned_term x2, missing_section");
+  CHECK(f.output["issues"].size() == 3);
+  CHECK(h.ok("check", {{"text", "All good here."}, {"fail_on_issues", true}})["passed"] == true);
+}

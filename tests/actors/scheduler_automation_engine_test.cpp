@@ -122,3 +122,54 @@ TEST_CASE("scheduler: create_schedule validates its params") {
   r = h.run("create_schedule", {{"name", "x"}, {"cron", "@daily"}});
   CHECK(r.message.find("'workflow_template'") != std::string::npos);
 }
+
+TEST_CASE("scheduler: the workflow template must exist on the node") {
+  auto h = make();
+  h.now_ms = tue;
+  // No node (empty list): any name is taken.
+  h.ok("create_schedule", {{"name", "x"}, {"cron", "@daily"}, {"workflow_template", "anything"}});
+  h.facts().workflow_templates = {"product_launch", "performance_report"};
+  auto r = h.run("create_schedule",
+                 {{"name", "x"}, {"cron", "@daily"}, {"workflow_template", "no_such_flow"}});
+  CHECK(r.code == "invalid_params");
+  CHECK(r.message ==
+        "field 'workflow_template': no workflow template 'no_such_flow' on this node (it has "
+        "performance_report, product_launch)");
+  CHECK(h.ok("create_schedule", {{"name", "x"},
+                                 {"cron", "@daily"},
+                                 {"workflow_template", "performance_report"}})["id"] == "s2");
+  CHECK(h.ok("list_schedules", json::object())["count"] == 2);
+}
+
+TEST_CASE("scheduler: one-off after a delay; catch-up policies are kept and checked") {
+  auto h = make();
+  h.now_ms = tue;
+  auto s = h.ok("create_schedule", {{"name", "reminder"},
+                                    {"after_ms", 90 * minute},
+                                    {"workflow_template", "w"},
+                                    {"catch_up", "skip"}});
+  CHECK(s["at_ms"] == tue + 90 * minute);
+  CHECK(s["next_run_utc"] == "2023-11-14T23:43:20Z");
+  CHECK(s["catch_up"] == "skip");
+  CHECK_FALSE(s.contains("after_ms"));
+  auto all =
+      h.ok("create_schedule",
+           {{"name", "n"}, {"cron", "0 * * * *"}, {"workflow_template", "w"}, {"catch_up", "all"}});
+  CHECK(all["catch_up"] == "all");
+  CHECK(h.ok("create_schedule",
+             {{"name", "n"}, {"cron", "0 * * * *"}, {"workflow_template", "w"}})["catch_up"] ==
+        "once");  // the default
+  CHECK(
+      h.run("create_schedule",
+            {{"name", "n"}, {"cron", "@daily"}, {"workflow_template", "w"}, {"catch_up", "never"}})
+          .message.find("'catch_up'") != std::string::npos);
+  CHECK(h.run("create_schedule", {{"name", "n"}, {"after_ms", 0}, {"workflow_template", "w"}})
+            .message.find("'after_ms'") != std::string::npos);
+  CHECK(h.run("create_schedule",
+              {{"name", "n"}, {"after_ms", 5}, {"at_ms", tue + 5}, {"workflow_template", "w"}})
+            .message.find("exactly one") != std::string::npos);
+  // cancel_schedule (the compensation of create) stops it; the list leaves it out.
+  h.ok("cancel_schedule", {{"id", s["id"]}});
+  CHECK(h.ok("list_schedules", json::object())["count"] == 2);
+  CHECK(h.ok("get_schedule", {{"id", s["id"]}})["next_run_at"].is_null());
+}

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "actors/local_peers.hpp"
 #include "actors/service.hpp"
 #include "runtime/base/keys.hpp"
 #include "runtime/store/lmdb_env.hpp"
@@ -27,13 +28,21 @@ class service_harness {
     auto env = store::lmdb_env::open(o);
     if (!env) throw std::runtime_error(env.error().to_string());
     env_ = *env;
-    facts_.node_name = "test-node";
-    facts_.version = "test";
-    facts_.started_at_ms = 1;
-    facts_.data_dir = dir_.string();
+    init();
   }
+  // Shares another harness's store (for seeding a peer service's state).
+  service_harness(std::unique_ptr<actors::service> svc, std::shared_ptr<store::lmdb_env> env,
+                  std::filesystem::path dir)
+      : svc_(std::move(svc)), dir_(std::move(dir)), env_(std::move(env)), owns_dir_(false) {
+    init();
+  }
+  service_harness(const service_harness&) = delete;
+  service_harness& operator=(const service_harness&) = delete;
+
   ~service_harness() {
+    peers_.reset();
     env_.reset();
+    if (!owns_dir_) return;
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
   }
@@ -43,7 +52,7 @@ class service_harness {
                       const std::string& tenant = "default") {
     actors::overlay_map overlay;
     actors::state_view view(env_.get(), &overlay, keys::prefix({svc_->name(), tenant}));
-    actors::action_context ctx{tenant, params, view, facts_, now_ms};
+    actors::action_context ctx{tenant, params, view, facts_, now_ms, peers_.get()};
     auto out = svc_->execute(action, ctx);
     if (out.ok && !view.writes().empty()) {
       store::write_batch wb;
@@ -57,6 +66,18 @@ class service_harness {
       if (!st.ok()) throw std::runtime_error(st.to_string());
     }
     return out;
+  }
+
+  // Runs `action` of another service against this harness's store, as a service host does
+  // (writes are applied), to seed the state a peer ask will read.
+  nlohmann::json ok_on(const std::string& service, const std::string& action,
+                       const nlohmann::json& params, const std::string& tenant = "default") {
+    auto f = actors::service_factories().find(service);
+    if (f == actors::service_factories().end()) throw std::runtime_error("no service " + service);
+    service_harness other(f->second(), env_, dir_);
+    other.now_ms = now_ms;
+    other.facts_ = facts_;  // the same node: master key, settings, hooks
+    return other.ok(action, params, tenant);
   }
 
   // Runs and requires success; returns the output.
@@ -75,10 +96,20 @@ class service_harness {
   int64_t now_ms = 1700000000000;  // tests move time by assigning
 
  private:
+  void init() {
+    facts_.node_name = "test-node";
+    facts_.version = "test";
+    facts_.started_at_ms = 1;
+    facts_.data_dir = dir_.string();
+    peers_ = std::make_unique<actors::local_peers>(env_.get(), &facts_, [this] { return now_ms; });
+  }
+
   std::unique_ptr<actors::service> svc_;
   std::filesystem::path dir_;
   std::shared_ptr<store::lmdb_env> env_;
   actors::node_facts facts_;
+  std::unique_ptr<actors::local_peers> peers_;
+  bool owns_dir_ = true;
 };
 
 }  // namespace xyn::test

@@ -78,3 +78,38 @@ TEST_CASE("registry: fifteen services; compensations name real actions; schemas 
     }
   }
 }
+
+TEST_CASE("system-runtime: restart_service asks the node, naming the service") {
+  auto h = make();
+  CHECK(h.run("restart_service", {{"service", "qa-engine"}}).code == "unavailable");
+  std::vector<std::string> asked;
+  h.facts().restart_service = [&](const std::string& name) -> xyn::status {
+    if (name != "qa-engine") return xyn::status::not_found(name);
+    asked.push_back(name);
+    return {};
+  };
+  auto r = h.ok("restart_service", {{"service", "qa-engine"}});
+  CHECK(r["restarting"] == true);
+  CHECK(asked == std::vector<std::string>{"qa-engine"});
+  CHECK(h.run("restart_service", {{"service", "nope"}}).code == "not_found");
+  CHECK(h.run("restart_service", json::object()).code == "invalid_params");
+  CHECK(asked.size() == 1);
+}
+
+TEST_CASE("system-runtime: drain and undrain flip the node's flag and say what it was") {
+  auto h = make();
+  CHECK(h.run("drain", json::object()).code == "unavailable");
+  bool draining = false;
+  h.facts().set_draining = [&](bool on) { draining = on; };
+  h.facts().draining = [&] { return draining; };
+  auto d = h.ok("drain", json::object());
+  CHECK(d["draining"] == true);
+  CHECK(d["was_draining"] == false);
+  CHECK(draining);
+  CHECK(h.ok("node_info", json::object())["draining"] == true);
+  auto u = h.ok("undrain", json::object());
+  CHECK(u["was_draining"] == true);
+  CHECK(!draining);
+  // The service names each operation's undo, so a workflow can roll a drain back.
+  CHECK(h.service().find("drain")->compensation == "undrain");
+}

@@ -64,6 +64,43 @@ TEST_CASE("competency: skill names are trimmed and lower-cased; capacity filters
   CHECK(h.ok("list_people", {{"skill", "SQL"}})["count"] == 2);
 }
 
+TEST_CASE("competency: match respects committed load, needed hours and levels") {
+  auto h = make();
+  add_team(h);
+  json want = {{"c++", 3}, {"sql", 2}};
+  // Alice has 40 h, 30 of them committed elsewhere: 10 h free is less than the 20 h needed.
+  auto r = h.ok("match", {{"skills", want}, {"hours", 20}, {"load_hours", {{"u1", 30}}}});
+  REQUIRE(r["matches"].size() == 1);
+  CHECK(r["matches"][0]["name"] == "Carol");
+  CHECK(r["matches"][0]["free_hours"] == 40.0);
+  CHECK(r["matches"][0]["capacity_note"] == "40 h a week, 0 h committed, 40 h free");
+  CHECK(r["considered"] == 3);  // Bob (20 h free) and Dan are considered but have no skill
+  REQUIRE(r["excluded"].size() == 3);
+  CHECK(r["excluded"][0] ==
+        json({{"id", "u1"},
+              {"name", "Alice"},
+              {"reason", "40 h a week, 30 h committed, 10 h free: the task needs 20 h"}}));
+  CHECK(r["excluded"][1]["reason"] == "has none of the required skills");
+  CHECK(r["excluded"][2]["id"] == "u4");
+  // Levels: require_all keeps only people meeting every level.
+  auto strict = h.ok("match", {{"skills", want}, {"require_all", true}});
+  REQUIRE(strict["matches"].size() == 1);
+  CHECK(strict["matches"][0]["name"] == "Alice");
+  CHECK(strict["excluded"][1]["reason"] ==
+        "does not meet every required level (score 0.683)");  // Carol
+  // Equal scores go to whoever has more free hours, then to the earlier-added.
+  h.ok("add_person", {{"name", "Erin"}, {"skills", {{"c++", 5}, {"sql", 2}}}});  // u5, like Alice
+  CHECK(h.ok("match", {{"skills", want}})["matches"][0]["name"] == "Alice");
+  auto busy = h.ok("match", {{"skills", want}, {"load_hours", {{"u1", 10}}}});
+  CHECK(busy["matches"][0]["name"] == "Erin");
+  CHECK(busy["matches"][1]["name"] == "Alice");
+  CHECK(busy["matches"][1]["load_hours"] == 10.0);
+  CHECK(h.run("match", {{"skills", want}, {"load_hours", {{"u1", "lots"}}}})
+            .message.find("'load_hours.u1'") != std::string::npos);
+  CHECK(h.run("match", {{"skills", want}, {"hours", 200}}).message.find("'hours'") !=
+        std::string::npos);
+}
+
 TEST_CASE("competency: remove_person undoes add_person; restore undoes remove") {
   auto h = make();
   add_team(h);

@@ -68,20 +68,31 @@ TEST_CASE("a schedule due while the node was down runs once after the restart",
   CHECK(n.get("/v1/workflows?template=product_launch").body["workflows"].size() == 1);
 }
 
-TEST_CASE("a schedule naming a template that does not exist fails visibly, once",
-          "[integration][schedules]") {
+TEST_CASE(
+    "a schedule whose workflow cannot start fails visibly, once; unknown templates are "
+    "refused at once",
+    "[integration][schedules]") {
   node_process n;
   n.start();
-  auto at = now_ms() + 300;
-  auto r = n.post("/v1/services/scheduler-automation-engine/execute",
-                  {{"action", "create_schedule"},
-                   {"params", {{"name", "bad"}, {"at_ms", at}, {"workflow_template", "nope"}}}});
+  auto create = [&](json params) {
+    return n.post("/v1/services/scheduler-automation-engine/execute",
+                  {{"action", "create_schedule"}, {"params", std::move(params)}});
+  };
+  auto unknown =
+      create({{"name", "bad"}, {"at_ms", now_ms() + 300}, {"workflow_template", "nope"}});
+  CHECK(unknown.body["status"] == "error");
+  CHECK(unknown.body["error"]["code"] == "invalid_params");
+  CHECK(unknown.raw.find("nope") != std::string::npos);
+  // A real template without its required inputs: accepted now, refused by the engine at fire.
+  auto r = create({{"name", "no-inputs"},
+                   {"at_ms", now_ms() + 300},
+                   {"workflow_template", "product_launch"},
+                   {"input", json::object()}});
   REQUIRE(r.body["status"] == "ok");
   REQUIRE(node_process::eventually(
       [&] { return n.get("/v1/events?topic=schedule.failed").body["events"].size() == 1; }));
   auto ev = n.get("/v1/events?topic=schedule.failed").body["events"][0];
-  CHECK(ev["data"]["error"].get<std::string>().find("unknown template 'nope'") !=
-        std::string::npos);
+  CHECK(ev["data"]["error"].get<std::string>().find("input") != std::string::npos);
   node_process::sleep_ms(1500);
   CHECK(n.get("/v1/events?topic=schedule.failed").body["events"].size() == 1);
 }

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include "runtime/node/config.hpp"
 
 using namespace xyn::node;
@@ -65,4 +67,41 @@ TEST_CASE("every key is documented with its environment variable") {
                          [](const key_doc& k) { return k.key == "admin.port"; });
   REQUIRE(it != keys.end());
   CHECK(it->env == "XYN_ADMIN_PORT");
+}
+
+TEST_CASE("ai keys: the OpenAI-compatible endpoint is off by default and loopback only") {
+  auto cfg = load_config("", {});
+  REQUIRE(cfg.ok());
+  CHECK(cfg->openai_url.empty());
+  CHECK(cfg->openai_timeout_ms == 10000);
+  CHECK(cfg->ai_breaker_failures == 3);
+  CHECK(cfg->ai_breaker_cooldown_ms == 30000);
+  auto ai = ai_settings(*cfg);
+  CHECK(ai["openai_url"] == "");
+  CHECK(ai["api_key"] == "");
+
+  REQUIRE(apply_json(*cfg, R"({"ai":{"openai_url":"http://127.0.0.1:9100","openai_model":"m"}})",
+                     "file")
+              .ok());
+  REQUIRE(apply_setting(*cfg, "ai.openai_timeout_ms", "2500", "flag").ok());
+  // The API key comes from the environment only, and is not an unknown XYN_ variable.
+  REQUIRE(apply_env(*cfg, {{"XYN_OPENAI_API_KEY", "sk-1"}, {"XYN_AI_BREAKER_FAILURES", "5"}}).ok());
+  ai = ai_settings(*cfg);
+  CHECK(ai["openai_url"] == "http://127.0.0.1:9100");
+  CHECK(ai["openai_model"] == "m");
+  CHECK(ai["openai_timeout_ms"] == 2500);
+  CHECK(ai["api_key"] == "sk-1");
+  CHECK(ai["breaker_failures"] == 5);
+  CHECK(ai["breaker_cooldown_ms"] == 30000);
+  CHECK_FALSE(apply_json(*cfg, R"({"ai":{"api_key":"sk-2"}})", "file").ok());
+
+  auto st = apply_setting(*cfg, "ai.openai_url", "http://api.openai.com", "flag");
+  CHECK(st.code() == xyn::status_code::invalid_argument);
+  CHECK(st.message().find("ai.openai_url") != std::string::npos);
+  CHECK(st.message().find("not loopback") != std::string::npos);
+  st = apply_env(*cfg, {{"XYN_AI_OPENAI_URL", "https://localhost:1"}});
+  CHECK(st.message().find("ai.openai_url") != std::string::npos);
+  CHECK(apply_setting(*cfg, "ai.openai_url", "", "flag").ok());  // off again
+  st = apply_json(*cfg, R"({"ai":{"openai_timeout_ms":0}})", "file");
+  CHECK(st.message().find("ai.openai_timeout_ms") != std::string::npos);
 }

@@ -8,7 +8,9 @@ namespace {
 
 service_catalog_view catalog() {
   static const std::map<std::string, std::vector<std::string>> actions = {
-      {"content-hub", {"create", "delete", "publish", "unpublish"}}, {"qa-engine", {"check"}}};
+      {"content-hub", {"create", "delete", "publish", "unpublish"}},
+      {"qa-engine", {"check"}},
+      {"secrets-config", {"get_secret"}}};
   static const json child = {
       {"name", "child"},
       {"inputs", {{{"name", "title"}, {"type", "string"}, {"required", true}}}},
@@ -21,6 +23,9 @@ service_catalog_view catalog() {
     auto it = actions.find(std::string(s));
     if (it == actions.end()) return std::nullopt;
     return it->second;
+  };
+  v.secret = [](std::string_view s, std::string_view a) {
+    return s == "secrets-config" && a == "get_secret";
   };
   v.find_template = [](std::string_view n) -> const json* {
     if (n == "child") return &child;
@@ -102,6 +107,12 @@ TEST_CASE("refusals name the step and the problem", "[definition]") {
     d["steps"][0]["action"] = "explode";
     CHECK_THAT(refusal(d),
                Catch::Contains("step 'create'") && Catch::Contains("no action 'explode'"));
+  }
+  SECTION("an action that handles secrets") {
+    d["steps"][1]["service"] = "secrets-config";
+    d["steps"][1]["action"] = "get_secret";
+    CHECK_THAT(refusal(d),
+               Catch::Contains("step 'check'") && Catch::Contains("handles secret values"));
   }
   SECTION("unknown compensation action") {
     d["steps"][0]["compensate"]["action"] = "undo";

@@ -56,14 +56,15 @@ const xyn::actors::action_spec* spec_of(const std::string& service, const std::s
 // The catalog as submit-time validation sees it: each service's own action names.
 const wf::service_catalog_view& catalog() {
   static const wf::service_catalog_view view{
-      [](std::string_view name) -> std::optional<std::vector<std::string>> {
+      .actions = [](std::string_view name) -> std::optional<std::vector<std::string>> {
         auto it = services().find(name);
         if (it == services().end()) return std::nullopt;
         std::vector<std::string> names;
         for (const auto& a : it->second->actions()) names.push_back(a.name);
         return names;
       },
-      [](std::string_view) -> const json* { return nullptr; }};
+      .secret = {},
+      .find_template = [](std::string_view) -> const json* { return nullptr; }};
   return view;
 }
 

@@ -1,0 +1,225 @@
+// service_throughput — executes per second of one representative action of each of the fifteen
+// services, through the mesh of an in-process node (real store, group commit, supervision; no
+// HTTP). Each service first gets the state its action reads (items to search, a project to
+// plan, people to match); then a window of executes is kept in flight for a fixed time.
+// Reads answer from LMDB and the host's overlay; writes answer after their group commit.
+// Usage: bench_service_throughput [seconds per service] [in-flight window] (defaults 1, 32).
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <deque>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <caf/all.hpp>
+#include <nlohmann/json.hpp>
+
+#include "actors/service.hpp"
+#include "bench/bench_node.hpp"
+#include "runtime/mesh/messages.hpp"
+#include "runtime/node/config.hpp"
+#include "runtime/node/names.hpp"
+#include "runtime/node/node.hpp"
+
+namespace {
+
+using json = nlohmann::json;
+using clock_type = std::chrono::steady_clock;
+namespace mesh = xyn::mesh;
+
+struct workload {
+  std::string service;
+  std::string action;
+  json params;
+  std::vector<std::pair<std::string, json>> setup;  // (action, params) run once before
+};
+
+const std::string article =
+    "Solar lamps charge in daylight and light a tent all night. Our new model adds a bigger "
+    "battery and a brighter lens. It weighs less than a cup of coffee, so it fits in any pack. "
+    "You can hang it from a hook or stand it on a table. Three modes let you choose between a "
+    "soft glow and a strong beam. The lamp is made from recycled plastic.";
+
+std::vector<workload> workloads() {
+  std::vector<workload> w;
+  workload hub{"content-hub", "search", {{"query", "solar battery lens"}, {"limit", 10}}, {}};
+  for (int i = 0; i < 200; ++i)
+    hub.setup.push_back({"create",
+                         {{"title", "Item " + std::to_string(i)},
+                          {"body", article + " Variant " + std::to_string(i * 7919 % 997)}}});
+  w.push_back(hub);
+  w.push_back(
+      {"ai-assistant", "remember", {{"conversation", "c1"}, {"text", "Plan a launch"}}, {}});
+  w.push_back(
+      {"ai-routing-engine", "route", {{"prompt", "a tagline"}, {"policy", "cheapest"}}, {}});
+  w.push_back(
+      {"analytics-data-layer",
+       "ingest",
+       {{"events",
+         json::array({{{"type", "visit"}, {"dimensions", {{"page", "home"}}}, {"value", 1}}})}},
+       {}});
+  w.push_back({"internal-ai-service", "summarize", {{"text", article}, {"sentences", 2}}, {}});
+  w.push_back(
+      {"marketing-engine", "generate_copy", {{"product", "Solar Lamp"}, {"channel", "email"}}, {}});
+  w.push_back({"platform-dashboard", "status", json::object(), {}});
+  workload pm{"project-management", "plan", {{"project_id", "p1"}}, {}};
+  pm.setup.push_back({"create_project", {{"name", "Launch"}}});
+  for (int i = 1; i <= 30; ++i) {
+    json t = {{"project_id", "p1"},
+              {"id", "t" + std::to_string(i)},
+              {"name", "Task " + std::to_string(i)},
+              {"duration_days", 1 + i % 5}};
+    if (i > 1) t["depends_on"] = {"t" + std::to_string(i / 2)};
+    pm.setup.push_back({"add_task", t});
+  }
+  w.push_back(pm);
+  w.push_back({"qa-engine", "check", {{"text", article}, {"banned_terms", {"cheap"}}}, {}});
+  w.push_back({"reports-export",
+               "render",
+               {{"title", "Sales"},
+                {"columns", {"region", "amount"}},
+                {"rows", json::array({json::array({"North, East", 12.5}),
+                                      json::array({"South \"S\"", 7})})},
+                {"format", "csv"}},
+               {}});
+  w.push_back({"scheduler-automation-engine",
+               "next_runs",
+               {{"cron", "*/15 9-17 * * 1-5"}, {"count", 5}},
+               {}});
+  w.push_back({"secrets-config",
+               "get_config",
+               {{"key", "mail/from"}},
+               {{"set_config", {{"key", "mail/from"}, {"value", "ops@acme.test"}}}}});
+  w.push_back(
+      {"security-governance", "scan_text", {{"text", article + " AKIAIOSFODNN7EXAMPLE"}}, {}});
+  w.push_back({"system-runtime", "node_info", json::object(), {}});
+  workload comp{"xynergy-competency-engine", "match", {{"skills", {{"cpp", 3}, {"sql", 2}}}}, {}};
+  for (int i = 0; i < 50; ++i)
+    comp.setup.push_back({"add_person",
+                          {{"name", "Person " + std::to_string(i)},
+                           {"skills", {{"cpp", 1 + i % 5}, {"sql", 1 + i * 3 % 5}}}}});
+  w.push_back(comp);
+  return w;
+}
+
+mesh::step_request make_request(const json& params) {
+  mesh::step_request r;
+  r.tenant = "bench";
+  r.params = params.dump();
+  return r;
+}
+
+// Runs one execute and waits for it; false (and a message) when it does not succeed.
+bool execute_once(caf::scoped_actor& self, const caf::actor& m, const std::string& service,
+                  const std::string& action, const json& params) {
+  auto req = make_request(params);
+  req.action = action;
+  bool ok = false;
+  self->request(m, std::chrono::seconds(30), mesh::execute_atom::value, service, req)
+      .receive(
+          [&](mesh::step_response& r) {
+            ok = r.status == mesh::step_status::ok;
+            if (!ok)
+              std::fprintf(stderr, "%s.%s: %s %s\n", service.c_str(), action.c_str(),
+                           r.error_code.c_str(), r.error_message.c_str());
+          },
+          [&](caf::error& e) {
+            std::fprintf(stderr, "%s.%s: %s\n", service.c_str(), action.c_str(),
+                         self->system().render(e).c_str());
+          });
+  return ok;
+}
+
+struct figures {
+  double per_second = 0;
+  double p50_us = 0;
+  double p99_us = 0;
+  int errors = 0;
+};
+
+figures measure(caf::scoped_actor& self, const caf::actor& m, const workload& w, double seconds,
+                int window) {
+  auto req = make_request(w.params);
+  req.action = w.action;
+  std::vector<int64_t> lat;
+  int in_flight = 0, errors = 0;
+  auto start = clock_type::now();
+  auto until = start + std::chrono::duration_cast<clock_type::duration>(
+                           std::chrono::duration<double>(seconds));
+  {
+    // Keep `window` executes in flight with asynchronous sends; answers come back in order per
+    // sender, so a FIFO of send times gives each answer its latency.
+    std::deque<clock_type::time_point> pending;
+    auto fire = [&] {
+      pending.push_back(clock_type::now());
+      self->send(m, mesh::execute_atom::value, w.service, req);
+      ++in_flight;
+    };
+    while (in_flight < std::max(1, window)) fire();
+    while (in_flight > 0) {
+      self->receive(
+          [&](mesh::step_response& r) {
+            if (r.status != mesh::step_status::ok) ++errors;
+          },
+          [&](caf::error&) { ++errors; });
+      --in_flight;
+      auto now = clock_type::now();
+      lat.push_back(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(now - pending.front()).count());
+      pending.pop_front();
+      if (now < until) fire();
+    }
+  }
+  double elapsed = std::chrono::duration<double>(clock_type::now() - start).count();
+  std::sort(lat.begin(), lat.end());
+  figures f;
+  f.per_second = static_cast<double>(lat.size()) / elapsed;
+  f.p50_us = lat.empty() ? 0 : lat[lat.size() / 2] / 1000.0;
+  f.p99_us = lat.empty() ? 0 : lat[std::min(lat.size() - 1, lat.size() * 99 / 100)] / 1000.0;
+  f.errors = errors;
+  return f;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  double seconds = argc > 1 ? std::atof(argv[1]) : 1.0;
+  int window = argc > 2 ? std::atoi(argv[2]) : 32;
+  std::random_device rd;
+  auto dir = std::filesystem::temp_directory_path() / ("xyn-bench-svc-" + std::to_string(rd()));
+  auto n = start_bench_node(dir.string());
+  auto& sys = n->actors();
+  {
+    caf::scoped_actor self{sys};
+    auto m = xyn::node::lookup(sys, xyn::node::mesh_name);
+    std::printf(
+        "service_throughput: %.1f s per service, %d executes in flight, tenant state "
+        "seeded first\n",
+        seconds, window);
+    std::printf("%-28s %-16s %5s %12s %10s %10s\n", "service", "action", "kind", "executes/s",
+                "p50 us", "p99 us");
+    for (const auto& w : workloads()) {
+      bool ready = true;
+      for (const auto& [action, params] : w.setup)
+        ready = ready && execute_once(self, m, w.service, action, params);
+      if (!ready || !execute_once(self, m, w.service, w.action, w.params)) {
+        std::printf("%-28s %-16s   (skipped: the action failed, see above)\n", w.service.c_str(),
+                    w.action.c_str());
+        continue;
+      }
+      auto f = measure(self, m, w, seconds, window);
+      auto svc = xyn::actors::service_factories().at(w.service)();
+      bool writes = svc->find(w.action)->mutates;
+      std::printf("%-28s %-16s %5s %12.0f %10.0f %10.0f%s\n", w.service.c_str(), w.action.c_str(),
+                  writes ? "write" : "read", f.per_second, f.p50_us, f.p99_us,
+                  f.errors ? (" errors=" + std::to_string(f.errors)).c_str() : "");
+    }
+  }
+  n->drain();
+  n.reset();
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  return 0;
+}
