@@ -65,6 +65,10 @@ typename Inspector::result_type inspect(Inspector& f, event_page& x) {
 
 bool matches(const event& e, const event_query& q);
 
+// {"seq","time","topic","tenant"?,"data":{...}}: how every client (HTTP page, WebSocket) sees
+// an event.
+nlohmann::json event_to_json(const event& e);
+
 // Sends an event to the node's bus, if it is running (events are best-effort, never durable).
 void publish(caf::actor_system& sys, std::string topic, std::string tenant,
              const nlohmann::json& data);

@@ -10,6 +10,16 @@
 
 namespace xyn::actors {
 
+nlohmann::json event_to_json(const event& e) {
+  auto data = nlohmann::json::parse(e.data, nullptr, false);
+  nlohmann::json j = {{"seq", e.seq},
+                      {"time", e.time_ms},
+                      {"topic", e.topic},
+                      {"data", data.is_discarded() ? nlohmann::json::object() : data}};
+  if (!e.tenant.empty()) j["tenant"] = e.tenant;
+  return j;
+}
+
 bool matches(const event& e, const event_query& q) {
   if (e.seq <= q.since) return false;
   if (!q.topic_prefix.empty() && e.topic.compare(0, q.topic_prefix.size(), q.topic_prefix) != 0)

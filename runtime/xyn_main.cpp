@@ -3,7 +3,7 @@
 //   xyn health | services list | services get NAME | services graph
 //   xyn services execute NAME ACTION [PARAMS_JSON] [--tenant T] [--idempotency-key K]
 //   xyn fault NAME crash|error|latency [--count N] [--latency-ms MS] | faults clear
-//   xyn events [--since SEQ] [--topic PREFIX]
+//   xyn events [--since SEQ] [--topic PREFIXES] [--tenant T] [--workflow ID] [--limit N] [--page]
 //   xyn workflow start [TEMPLATE] --input JSON [--id ID] [--tenant T] [--definition FILE]
 //   xyn workflow get ID | history ID | list [--status S] [--template T] [--limit N]
 //   xyn workflow cancel ID [--reason R] | signal ID NAME [JSON] | watch ID [--timeout S]
@@ -12,6 +12,7 @@
 // --cluster-port or node.json's `cluster_port`, else 4370.
 // Exit codes: 0 success, 1 the node refused (or `watch`: the run did not complete), 2 the node
 // could not be reached or did not answer in time.
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -23,6 +24,7 @@
 
 #include "runtime/client/client.hpp"
 #include "runtime/http/client.hpp"
+#include "runtime/http/ws_client.hpp"
 
 namespace {
 
@@ -71,6 +73,24 @@ struct connection {
                                                                                                 : 1;
   }
 
+  // Streams a WebSocket's messages to stdout, one per line, until the node closes it or
+  // `limit` (> 0) messages came. Exit code 0 when the limit was reached, else as report().
+  int follow(const std::string& target, int64_t limit) {
+    resolve();
+    auto ws = xyn::http::ws_client::connect(host, static_cast<uint16_t>(port), target,
+                                            {{"authorization", "Bearer " + key}});
+    if (!ws) return report(ws.error());
+    for (int64_t n = 0; limit <= 0 || n < limit; ++n) {
+      xyn::result<std::string> m = xyn::status::timeout("");
+      while (!m && m.error().code() == xyn::status_code::timeout)
+        m = (*ws)->read(std::chrono::hours(1));
+      if (!m) return report(m.error());
+      std::cout << *m << std::endl;
+    }
+    (*ws)->close();
+    return 0;
+  }
+
   // Prints the body (pretty JSON when it is JSON); exit code 0 for 2xx, 1 otherwise.
   int call(const std::string& method, const std::string& target, const std::string& body = {}) {
     resolve();
@@ -86,6 +106,22 @@ struct connection {
     return r->status >= 200 && r->status < 300 ? 0 : 1;
   }
 };
+
+// RFC 3986 percent-encoding of a query value (unreserved characters stay).
+std::string url_encode(const std::string& in) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char ch : in) {
+    if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
+      out.push_back(static_cast<char>(ch));
+    } else {
+      out.push_back('%');
+      out.push_back(hex[ch >> 4]);
+      out.push_back(hex[ch & 15]);
+    }
+  }
+  return out;
+}
 
 json to_json(const xyn::workflow::submit_reply& r) {
   return {{"id", r.id}, {"status", r.status}, {"created", r.created}};
@@ -312,13 +348,29 @@ int main(int argc, char** argv) {
   });
 
   uint64_t since = 0;
-  std::string topic;
-  auto* events = app.add_subcommand("events", "recent events");
-  events->add_option("--since", since);
-  events->add_option("--topic", topic);
+  bool page = false;
+  std::string topic, event_tenant, workflow;
+  int64_t limit = 0;
+  auto* events =
+      app.add_subcommand("events", "print events as they happen, one JSON line each (Ctrl-C ends)");
+  events->add_option("--since", since, "first replay what came after this sequence number");
+  events->add_option("--topic", topic, "topic prefixes, comma-separated (e.g. workflow.,service.)");
+  events->add_option("--tenant", event_tenant, "only this tenant's (and node-wide) events");
+  events->add_option("--workflow", workflow, "only the events of this workflow run");
+  events->add_option("--limit", limit, "stop after this many events");
+  events->add_flag("--page", page, "print the recent events once instead of following");
   events->callback([&] {
-    code = c.call("GET", "/v1/events?since=" + std::to_string(since) +
-                             (topic.empty() ? "" : "&topic=" + topic));
+    bool has_since = events->count("--since") > 0;
+    std::string query;
+    auto param = [&](const char* name, const std::string& value) {
+      if (value.empty()) return;
+      query += (query.empty() ? "?" : "&") + std::string(name) + "=" + url_encode(value);
+    };
+    param("topic", topic);
+    param("tenant", event_tenant);
+    param("workflow", workflow);
+    if (page || has_since) param("since", std::to_string(since));
+    code = page ? c.call("GET", "/v1/events" + query) : c.follow("/v1/events" + query, limit);
   });
 
   add_workflow_commands(app, c, code);

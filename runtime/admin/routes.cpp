@@ -1,6 +1,7 @@
 #include "runtime/admin/routes.hpp"
 
 #include "runtime/admin/bridge.hpp"
+#include "runtime/admin/event_stream.hpp"
 
 #include <chrono>
 
@@ -49,14 +50,25 @@ json to_json(const mesh::step_response& r) {
   return j;
 }
 
-json to_json(const actors::event& e) {
-  auto data = json::parse(e.data, nullptr, false);
-  json j = {{"seq", e.seq},
-            {"time", e.time_ms},
-            {"topic", e.topic},
-            {"data", data.is_discarded() ? json::object() : data}};
-  if (!e.tenant.empty()) j["tenant"] = e.tenant;
-  return j;
+// GET /v1/events's filters, as the WebSocket applies them.
+stream_filter stream_filter_of(const request& req) {
+  stream_filter f;
+  if (auto it = req.query.find("topic"); it != req.query.end()) {
+    size_t b = 0;
+    while (b <= it->second.size()) {
+      auto e = it->second.find(',', b);
+      if (e == std::string::npos) e = it->second.size();
+      if (e > b) f.topic_prefixes.push_back(it->second.substr(b, e - b));
+      b = e + 1;
+    }
+  }
+  if (auto it = req.query.find("tenant"); it != req.query.end()) f.tenant = it->second;
+  if (auto it = req.query.find("workflow"); it != req.query.end()) f.workflow = it->second;
+  if (req.query.count("since")) {
+    f.replay = true;
+    f.since = query_number(req, "since", 0);
+  }
+  return f;
 }
 
 }  // namespace
@@ -64,8 +76,18 @@ json to_json(const actors::event& e) {
 void add_routes(http::router& router, const route_context& ctx) {
   auto& sys = *ctx.system;
   auto key = ctx.key;
-  router.set_authenticator(
-      [key](request& req) { return key.check_bearer(req.header("authorization")); });
+  // Browsers cannot set headers on a WebSocket, so a handshake may carry the key as ?key=
+  // instead. Only there: keys in URLs end up in logs and histories.
+  router.set_authenticator([key](request& req) {
+    auto header = req.header("authorization");
+    if (header.empty() && req.websocket_upgrade) {
+      if (auto it = req.query.find("key"); it != req.query.end()) {
+        if (key.matches(it->second)) return status{};
+        return status{status_code::unauthenticated, "invalid API key"};
+      }
+    }
+    return key.check_bearer(header);
+  });
 
   auto node_name = ctx.node_name;
   router.add("GET", "/health", http::sync_handler([node_name](request&) {
@@ -206,6 +228,10 @@ void add_routes(http::router& router, const route_context& ctx) {
 
   router.add("GET", "/v1/events",
              [&sys](request& req, responder respond) {
+               if (req.websocket_upgrade) {
+                 respond(http::upgrade_reply(event_stream(sys, stream_filter_of(req))));
+                 return;
+               }
                actors::event_query q;
                q.since = query_number(req, "since", 0);
                q.limit = static_cast<uint32_t>(
@@ -217,13 +243,15 @@ void add_routes(http::router& router, const route_context& ctx) {
                    sys, node::events_name, respond,
                    [](actors::event_page& page) {
                      json events = json::array();
-                     for (const auto& e : page.events) events.push_back(to_json(e));
+                     for (const auto& e : page.events) events.push_back(actors::event_to_json(e));
                      return http::json_reply(
                          200, {{"events", events}, {"last_seq", page.last_seq}, {"gap", page.gap}});
                    },
                    actors::query_atom::value, q);
              },
-             {true, "Recent events after ?since=SEQ, filtered by ?topic= prefix and ?tenant="});
+             {true,
+              "Events: a WebSocket (live, after ?since=SEQ if given) or a page of recent "
+              "ones; filters ?topic= prefixes (comma-separated), ?tenant=, ?workflow="});
 
   add_workflow_routes(router, ctx);
 }

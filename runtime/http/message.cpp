@@ -133,4 +133,12 @@ reply error_reply(const status& s) {
   return error_reply(http_status_of(s.code()), to_string(s.code()), s.message());
 }
 
+reply upgrade_reply(websocket_handlers handlers) {
+  reply r;
+  r.status = 101;
+  r.content_type.clear();
+  r.upgrade = std::make_shared<websocket_handlers>(std::move(handlers));
+  return r;
+}
+
 }  // namespace xyn::http

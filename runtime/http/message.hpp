@@ -6,6 +6,7 @@
 // Every error body has one shape: {"error": {"code": "<status_code name>", "message": "..."}}.
 
 #include <map>
+#include <memory>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "runtime/base/status.hpp"
+#include "runtime/http/websocket.hpp"
 
 namespace xyn::http {
 
@@ -25,6 +27,7 @@ struct request {
   std::string body;
   std::map<std::string, std::string> params;    // route captures: "{name}" -> params["name"]
   std::map<std::string, std::string> identity;  // who is calling, set by the authenticator
+  bool websocket_upgrade = false;  // a WebSocket handshake (GET with Upgrade: websocket)
 
   // The value of header `name` (any case), or "" when absent.
   std::string header(std::string_view name) const;
@@ -37,7 +40,14 @@ struct reply {
   // Extra headers. The server sets Server, Content-Type and Content-Length itself; a header
   // whose name or value holds CR or LF is dropped (no header injection).
   std::vector<std::pair<std::string, std::string>> headers;
+  // Set by upgrade_reply: the server completes the WebSocket handshake instead of sending
+  // this reply, then hands the socket to these handlers.
+  std::shared_ptr<websocket_handlers> upgrade;
 };
+
+// Accepts a WebSocket handshake (only valid when req.websocket_upgrade; otherwise the server
+// answers 426 Upgrade Required).
+reply upgrade_reply(websocket_handlers handlers);
 
 // Builds a request as the server does: splits `target` into path and decoded query, lower-cases
 // header names. For tests and for callers that route without a socket.

@@ -1,15 +1,10 @@
 #include "runtime/http/server.hpp"
 
-// g++ 12 with -std=c++20: <utility> must precede Asio (CAF-NOTES).
-#include <utility>
-
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <cctype>
+#include <deque>
 #include <exception>
 #include <limits>
 #include <mutex>
@@ -18,16 +13,19 @@
 #include <unordered_map>
 #include <vector>
 
+#include "runtime/http/beast.hpp"
+
 namespace xyn::http {
 
-namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
-using tcp = net::ip::tcp;
-using beast::error_code;
-
 namespace {
-class session;
+
+// Anything stop() must close: HTTP sessions and the WebSockets they became.
+class connection {
+ public:
+  virtual ~connection() = default;
+  // From any thread.
+  virtual void request_close() = 0;
+};
 
 // After a reply that ends the connection the session half-closes and reads what the client
 // is still sending, so the kernel does not answer unread bytes with a reset that would
@@ -67,7 +65,7 @@ struct server_core : std::enable_shared_from_this<server_core> {
   // Guarded by mu.
   mutable std::mutex mu;
   bool started = false;
-  std::unordered_map<session*, std::weak_ptr<session>> sessions;
+  std::unordered_map<connection*, std::weak_ptr<connection>> sessions;
 
   void log(std::string_view what) const {
     if (opts.log) opts.log(what);
@@ -76,8 +74,8 @@ struct server_core : std::enable_shared_from_this<server_core> {
   void do_accept();
   void on_accept(error_code ec, tcp::socket socket);
   // False once stop() began: the caller must then drop the connection.
-  bool register_session(const std::shared_ptr<session>& s);
-  void unregister_session(session* s);
+  bool register_session(const std::shared_ptr<connection>& s);
+  void unregister_session(connection* s);
 };
 
 }  // namespace detail
@@ -117,19 +115,19 @@ const error_code& http_error_sample() {
 // Every step runs on the session's strand; `deliver` is the one entry from other threads.
 // A handler that is still computing holds the only reference to the session (through its
 // responder), which keeps the socket, the request and the core (io_context) alive.
-class session : public std::enable_shared_from_this<session> {
+class session : public connection, public std::enable_shared_from_this<session> {
  public:
   session(tcp::socket&& socket, std::shared_ptr<detail::server_core> core)
       : core_(std::move(core)), stream_(std::move(socket)) {}
 
-  ~session() { core_->unregister_session(this); }
+  ~session() override { core_->unregister_session(this); }
 
   void start() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read_header(); });
   }
 
   // From any thread (stop()).
-  void request_close() {
+  void request_close() override {
     net::post(stream_.get_executor(), [self = shared_from_this()] { self->close(); });
   }
 
@@ -220,8 +218,10 @@ class session : public std::enable_shared_from_this<session> {
     }
     req_ = make_request(std::string(msg.method_string()), std::string(msg.target()),
                         std::move(msg.body()), std::move(headers));
-    // A WebSocket upgrade (GET /v1/events) would be recognised here, before routing:
-    // websocket::is_upgrade(msg) -> hand stream_.release_socket(), msg and buffer_ to it.
+    // The handshake itself waits for the handler: only a route that answers upgrade_reply
+    // turns the connection into a WebSocket.
+    req_.websocket_upgrade = bws::is_upgrade(msg);
+    if (req_.websocket_upgrade) upgrade_req_.emplace(std::move(msg));
     try {
       core_->routes.handle(req_,
                            [self = shared_from_this()](reply r) { self->deliver(std::move(r)); });
@@ -234,6 +234,12 @@ class session : public std::enable_shared_from_this<session> {
 
   void write(reply r, bool close_after) {
     if (closed_) return;
+    if (r.upgrade) {
+      if (upgrade_req_) return become_websocket(std::move(r.upgrade));
+      r = error_reply(426, "invalid_argument", "this route needs a WebSocket handshake");
+      close_after = true;
+    }
+    upgrade_req_.reset();
     try {
       build_response(std::move(r), close_after);
     } catch (const std::exception& e) {
@@ -303,11 +309,14 @@ class session : public std::enable_shared_from_this<session> {
     stream_.close();
   }
 
+  void become_websocket(std::shared_ptr<websocket_handlers> handlers);
+
   // Fixed at construction.
   const std::shared_ptr<detail::server_core> core_;
 
   // Touched only on the strand.
   beast::tcp_stream stream_;
+  std::optional<bhttp::request<bhttp::string_body>> upgrade_req_;
   beast::flat_buffer buffer_;  // holds bytes of pipelined requests between reads
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::optional<bhttp::response<bhttp::empty_body>> continue_;
@@ -319,6 +328,160 @@ class session : public std::enable_shared_from_this<session> {
   size_t drained_ = 0;
   std::array<char, 16 << 10> drain_buf_{};
 };
+
+// A connection after its WebSocket handshake. Everything runs on the strand the HTTP session
+// had; send/close come from any thread and are posted there. One write at a time (Beast's
+// rule): messages wait in `outbox_`, counted by `queued_` so that senders on other threads
+// see the backlog without a lock.
+class ws_session : public connection,
+                   public websocket,
+                   public std::enable_shared_from_this<ws_session> {
+ public:
+  ws_session(beast::tcp_stream&& stream, std::shared_ptr<detail::server_core> core,
+             bhttp::request<bhttp::string_body> upgrade, std::shared_ptr<websocket_handlers> h)
+      : core_(std::move(core)),
+        ws_(std::move(stream)),
+        upgrade_(std::move(upgrade)),
+        max_queued_(h->max_queued),
+        handlers_(std::move(h)) {}
+
+  ~ws_session() override { core_->unregister_session(this); }
+
+  void start() {
+    beast::get_lowest_layer(ws_).expires_never();  // the WebSocket's own timeouts take over
+    bws::stream_base::timeout t{};
+    // No idle timeout: Beast's ping timer would keep the io_context busy after stop() closed
+    // the socket (measured: stop() waited 30 s for it). A dead client is found by its writes
+    // failing or its queue overflowing instead.
+    t.handshake_timeout = std::chrono::seconds(5);
+    t.idle_timeout = bws::stream_base::none();
+    t.keep_alive_pings = false;
+    ws_.set_option(t);
+    ws_.set_option(bws::stream_base::decorator(
+        [](bws::response_type& res) { res.set(bhttp::field::server, "xynergy"); }));
+    ws_.read_message_max(64 << 10);
+    ws_.async_accept(upgrade_, [self = shared_from_this()](error_code ec) {
+      self->upgrade_ = {};
+      if (ec) return self->finish();
+      self->opened_ = true;
+      if (self->handlers_->on_open) self->handlers_->on_open(self);
+      self->read_next();
+    });
+  }
+
+  // stop(): no closing handshake (a client that never answers must not hold stop() up).
+  void request_close() override {
+    closing_ = true;
+    net::post(ws_.get_executor(), [self = shared_from_this()] { self->finish(); });
+  }
+
+  bool send(std::string text) override {
+    if (closing_) return false;
+    if (queued_.fetch_add(1) >= max_queued_) {
+      close(1008,
+            "client too slow: more than " + std::to_string(max_queued_) + " messages waiting");
+      return false;
+    }
+    net::post(ws_.get_executor(), [self = shared_from_this(), t = std::move(text)]() mutable {
+      if (self->finished_ || self->close_code_) {
+        --self->queued_;
+        return;
+      }
+      self->outbox_.push_back(std::move(t));
+      if (!self->writing_) self->write_next();
+    });
+    return true;
+  }
+
+  void close(uint16_t code, std::string reason) override {
+    if (closing_.exchange(true)) return;
+    net::post(ws_.get_executor(), [self = shared_from_this(), code, r = std::move(reason)] {
+      self->close_code_ = code;
+      self->close_text_ = r;
+      self->drop_unsent();  // what was not sent yet is dropped, not waited for
+      if (!self->writing_) self->do_close();
+    });
+  }
+
+ private:
+  void read_next() {
+    ws_.async_read(in_, [self = shared_from_this()](error_code ec, size_t) {
+      if (ec) return self->finish();
+      auto text = beast::buffers_to_string(self->in_.data());
+      self->in_.consume(self->in_.size());
+      if (self->handlers_->on_message) self->handlers_->on_message(std::move(text));
+      self->read_next();
+    });
+  }
+
+  void write_next() {
+    writing_ = true;
+    ws_.text(true);
+    ws_.async_write(net::buffer(outbox_.front()),
+                    [self = shared_from_this()](error_code ec, size_t) {
+                      self->writing_ = false;
+                      self->outbox_.pop_front();
+                      --self->queued_;
+                      if (ec) return self->finish();
+                      if (self->close_code_) return self->do_close();
+                      if (!self->outbox_.empty()) self->write_next();
+                    });
+  }
+
+  // Empties the outbox except a message being written: its buffer must outlive the write.
+  void drop_unsent() {
+    auto keep = writing_ ? size_t{1} : size_t{0};
+    while (outbox_.size() > keep) {
+      outbox_.pop_back();
+      --queued_;
+    }
+  }
+
+  void do_close() {
+    if (finished_) return;
+    ws_.async_close(bws::close_reason(static_cast<bws::close_code>(close_code_), close_text_),
+                    [self = shared_from_this()](error_code) { self->finish(); });
+  }
+
+  // The one way out: the socket is closed and the handler hears it once.
+  void finish() {
+    if (finished_) return;
+    finished_ = true;
+    closing_ = true;
+    error_code ignored;
+    beast::get_lowest_layer(ws_).socket().close(ignored);
+    drop_unsent();
+    core_->unregister_session(this);  // closed now, whoever still holds the object
+    // Dropping the handlers breaks the cycle session -> handlers -> subscriber -> session.
+    auto h = std::move(handlers_);
+    handlers_ = std::make_shared<websocket_handlers>();
+    if (opened_ && h->on_close) h->on_close();
+  }
+
+  const std::shared_ptr<detail::server_core> core_;
+  bws::stream<beast::tcp_stream> ws_;
+  bhttp::request<bhttp::string_body> upgrade_;
+  const size_t max_queued_;
+  std::shared_ptr<websocket_handlers> handlers_;  // strand only
+  std::atomic<bool> closing_{false};
+  std::atomic<size_t> queued_{0};
+  // Strand only.
+  std::deque<std::string> outbox_;
+  beast::flat_buffer in_;
+  bool writing_ = false;
+  bool opened_ = false;
+  bool finished_ = false;
+  uint16_t close_code_ = 0;
+  std::string close_text_;
+};
+
+void session::become_websocket(std::shared_ptr<websocket_handlers> handlers) {
+  closed_ = true;  // this HTTP session is over; its socket lives on in the WebSocket
+  auto ws = std::make_shared<ws_session>(std::move(stream_), core_, std::move(*upgrade_req_),
+                                         std::move(handlers));
+  upgrade_req_.reset();
+  if (core_->register_session(ws)) ws->start();
+}
 
 }  // namespace
 
@@ -359,14 +522,14 @@ void server_core::on_accept(error_code ec, tcp::socket socket) {
   do_accept();
 }
 
-bool server_core::register_session(const std::shared_ptr<session>& s) {
+bool server_core::register_session(const std::shared_ptr<connection>& s) {
   std::lock_guard lock(mu);
   if (stopped) return false;
   sessions.emplace(s.get(), s);
   return true;
 }
 
-void server_core::unregister_session(session* s) {
+void server_core::unregister_session(connection* s) {
   std::lock_guard lock(mu);
   sessions.erase(s);
 }
@@ -433,7 +596,7 @@ uint16_t server::port() const {
 
 void server::stop() {
   auto& c = *core_;
-  std::vector<std::shared_ptr<session>> live;
+  std::vector<std::shared_ptr<connection>> live;
   {
     std::lock_guard lock(c.mu);
     bool was_running = c.started && !c.stopped;

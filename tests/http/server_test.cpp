@@ -155,7 +155,11 @@ router test_routes(late_answers& later) {
     });
   });
   r.add("GET", "/text", sync_handler([](request&) {
-          reply rep{.status = 201, .content_type = "text/plain", .body = "hi", .headers = {}};
+          reply rep{.status = 201,
+                    .content_type = "text/plain",
+                    .body = "hi",
+                    .headers = {},
+                    .upgrade = {}};
           rep.headers.emplace_back("X-Extra", "1");
           rep.headers.emplace_back("X-Evil", "a\r\nSet-Cookie: x=1");
           rep.headers.emplace_back("Content-Length", "999");
