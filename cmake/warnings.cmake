@@ -12,5 +12,6 @@ function(xyn_add_test_suite name)
   add_executable(${name} ${ARGN})
   target_link_libraries(${name} PRIVATE Catch2::Catch2WithMain xyn_project_options)
   include(Catch)
-  catch_discover_tests(${name} PROPERTIES TIMEOUT 300)
+  # --warn NoTests: a name CMake cannot carry (a ";" splits it) must fail, not pass silently.
+  catch_discover_tests(${name} EXTRA_ARGS --warn NoTests PROPERTIES TIMEOUT 300)
 endfunction()

@@ -259,18 +259,21 @@ class running_node : public node {
     facts.restart_service = [this, cat](const std::string& name) -> status {
       if (!cat->find(name)) return status::not_found("no service '" + name + "'");
       // Fire and forget: the asker may be the service being restarted, and its supervisor
-      // waits for it to stop.
-      system_->spawn([name](caf::event_based_actor* self) {
-        auto services = lookup(self->system(), services_name);
-        if (!services) return;
-        self->request(services, 5s, sup::which_children_atom::value)
-            .then([self, name](const sup::children_info& info) {
-              // Each service has its own supervisor whose one child, the host, has its name.
-              for (const auto& c : info.children)
-                if (c.id == name && c.actor)
-                  self->send(c.actor, sup::restart_child_atom::value, name);
-            });
-      });
+      // waits for it to stop. The unused int avoids CAF 0.17 dereferencing a null argument
+      // tuple for function actors without arguments (UBSan reports it).
+      system_->spawn(
+          [name](caf::event_based_actor* self, int) {
+            auto services = lookup(self->system(), services_name);
+            if (!services) return;
+            self->request(services, 5s, sup::which_children_atom::value)
+                .then([self, name](const sup::children_info& info) {
+                  // Each service has its own supervisor whose one child, the host, has its name.
+                  for (const auto& c : info.children)
+                    if (c.id == name && c.actor)
+                      self->send(c.actor, sup::restart_child_atom::value, name);
+                });
+          },
+          0);
       return {};
     };
     auto draining = draining_;

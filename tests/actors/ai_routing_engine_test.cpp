@@ -122,7 +122,7 @@ TEST_CASE("ai-routing: no healthy provider is a retryable unavailable") {
   CHECK(h.ok("route", {{"prompt", "x"}, {"policy", "cheapest"}})["provider"] == "internal");
 }
 
-TEST_CASE("ai-routing: set_provider on remove_provider's output undoes it; per tenant") {
+TEST_CASE("ai-routing: set_provider on remove_provider's output undoes it, per tenant") {
   auto h = make();
   CHECK(h.service().find("remove_provider")->compensation == "set_provider");
   auto first = h.ok("set_provider", {{"name", "delta"}, {"cost_per_1k", 0.1}, {"latency_ms", 50}});
@@ -322,7 +322,7 @@ TEST_CASE("ai-routing: a breaker opens after N failures, skips, half-opens and c
   CHECK(h.ok("breakers", json::object(), "globex")["count"] == 0);
 }
 
-TEST_CASE("ai-routing: breaker settings come from the node; healthiest ranks by breaker") {
+TEST_CASE("ai-routing: breaker settings come from the node, healthiest ranks by breaker") {
   with_endpoint e(json{{"breaker_failures", 2}, {"breaker_cooldown_ms", 500}});
   auto& [fake, h] = e;
   h.ok("set_provider",

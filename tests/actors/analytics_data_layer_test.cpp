@@ -127,7 +127,7 @@ TEST_CASE("analytics: tenants never see each other's events") {
   CHECK(h.ok("aggregate", {{"type", "purchase"}, {"op", "count"}}, "acme")["value"] == 5);
 }
 
-TEST_CASE("analytics: bad params are invalid_params naming the field; nothing is stored") {
+TEST_CASE("analytics: bad params are invalid_params naming the field, nothing is stored") {
   auto h = make();
   auto r = h.run("ingest", {{"events", {{{"type", "ok"}}, {{"value", 3}}}}});
   CHECK(r.code == "invalid_params");
@@ -218,7 +218,7 @@ TEST_CASE("analytics: count_distinct counts distinct dimension values") {
              {{"type", "purchase"}, {"op", "count_distinct"}, {"distinct", "nope"}})["value"] == 0);
 }
 
-TEST_CASE("analytics: calendar buckets (UTC; weeks start on Monday)") {
+TEST_CASE("analytics: calendar buckets (UTC, weeks start on Monday)") {
   auto h = make();
   // Sun 2023-11-12 23:30, Mon 11-13 00:10, Sun 11-19 23:59, Thu 11-30 12:00, Fri 12-01 00:00.
   const int64_t ts[] = {1699831800000, 1699834200000, 1700438340000, 1701345600000, 1701388800000};
@@ -271,7 +271,7 @@ json ticks(int n, int64_t t, int first = 0) {
 }
 }  // namespace
 
-TEST_CASE("analytics: retention by age; set_retention undoes itself") {
+TEST_CASE("analytics: retention by age, set_retention undoes itself") {
   auto h = make();
   const int64_t day = 86400000;
   // Two expired events in one batch, one that stays in another.

@@ -31,7 +31,7 @@ TEST_CASE("content-hub: create, update and get at any version") {
   CHECK(missing.code == "not_found");
 }
 
-TEST_CASE("content-hub: publish and unpublish undo each other; list filters") {
+TEST_CASE("content-hub: publish and unpublish undo each other, list filters") {
   auto h = make();
   auto a = h.ok("create", {{"title", "A"}, {"body", "alpha"}, {"tags", {"news"}}})["id"];
   auto b = h.ok("create", {{"title", "B"}, {"body", "beta"}})["id"];
@@ -45,7 +45,7 @@ TEST_CASE("content-hub: publish and unpublish undo each other; list filters") {
   CHECK(h.service().find("publish")->compensation == "unpublish");
 }
 
-TEST_CASE("content-hub: publish a given version; the previous publication comes back") {
+TEST_CASE("content-hub: publish a given version, the previous publication comes back") {
   auto h = make();
   auto id = h.ok("create", {{"title", "T"}, {"body", "one"}})["id"];
   auto p1 = h.ok("publish", {{"id", id}});
@@ -148,7 +148,7 @@ TEST_CASE("content-hub: diff is a shortest line diff of title and body, with tag
   CHECK(h.run("diff", {{"id", id}, {"to", "two"}}).message.find("'to'") != std::string::npos);
 }
 
-TEST_CASE("content-hub: list filters by status, tag and updated_since; bodies on request") {
+TEST_CASE("content-hub: list filters by status, tag and updated_since, bodies on request") {
   auto h = make();
   auto a = h.ok("create", {{"title", "A"}, {"body", "alpha"}, {"tags", {"news"}}})["id"];
   h.now_ms += 1000;

@@ -56,7 +56,7 @@ TEST_CASE("marketing-engine: pause and resume compensate each other") {
   CHECK(h.ok("list_campaigns", {{"status", "paused"}})["count"] == 0);
 }
 
-TEST_CASE("marketing-engine: delete undoes create; restore undoes delete") {
+TEST_CASE("marketing-engine: delete undoes create, restore undoes delete") {
   auto h = make();
   CHECK(h.service().find("create_campaign")->compensation == "delete_campaign");
   auto id = h.ok("create_campaign", campaign(h.now_ms))["id"];
@@ -137,7 +137,7 @@ TEST_CASE("marketing-engine: bad params are invalid_params naming the field") {
             .message.find("'tone'") != std::string::npos);
 }
 
-TEST_CASE("marketing-engine: schedule sets the window; unschedule puts the previous back") {
+TEST_CASE("marketing-engine: schedule sets the window, unschedule puts the previous back") {
   auto h = make();
   const int64_t t = h.now_ms, day = 86400000;
   auto c = campaign(t + day);
@@ -175,7 +175,7 @@ TEST_CASE("marketing-engine: schedule sets the window; unschedule puts the previ
   CHECK(h.run("schedule_campaign", {{"id", "cmp9"}, {"start", t}}).code == "not_found");
 }
 
-TEST_CASE("marketing-engine: launch goes live now; pause compensates it") {
+TEST_CASE("marketing-engine: launch goes live now, pause compensates it") {
   auto h = make();
   const int64_t t = h.now_ms, day = 86400000;
   auto id = h.ok("create_campaign", campaign(t + day))["id"];

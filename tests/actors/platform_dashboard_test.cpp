@@ -30,7 +30,7 @@ TEST_CASE("platform-dashboard: status is built from node facts") {
   CHECK(s["alerts"] == json::array());
 }
 
-TEST_CASE("platform-dashboard: notices, most severe first; dismiss and restore undo each other") {
+TEST_CASE("platform-dashboard: notices, most severe first, dismiss and restore undo each other") {
   auto h = make();
   auto info = h.ok("post_notice", {{"message", "New reports are available"}});
   auto crit = h.ok("post_notice", {{"message", "Payments are down"}, {"level", "critical"}});

@@ -296,7 +296,7 @@ TEST_CASE("project-management: risks of a known project as progress comes in") {
   CHECK(readded == removed);
 }
 
-TEST_CASE("project-management: progress checks its params; undated projects plan by day") {
+TEST_CASE("project-management: progress checks its params, undated projects plan by day") {
   auto h = make();
   auto pid = h.ok("create_project", {{"name", "Undated"}})["id"].get<std::string>();
   h.ok("add_task", task(pid, "A", 2, {}));

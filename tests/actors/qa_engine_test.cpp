@@ -179,7 +179,7 @@ TEST_CASE("qa-engine: near-duplicates in content-hub by 5-word shingle Jaccard")
             .message.find("'duplicate_threshold'") != std::string::npos);
 }
 
-TEST_CASE("qa-engine: check reports duplicates as issues; fail_on_issues fails the action") {
+TEST_CASE("qa-engine: check reports duplicates as issues, fail_on_issues fails the action") {
   auto h = make();
   seed_hub(h);
   CHECK(h.ok("check", {{"text", copied}})["passed"] == true);  // duplicates are opt-in

@@ -36,7 +36,7 @@ TEST_CASE("reports-export: CSV follows RFC 4180") {
   CHECK(r["id"] == "r1");
 }
 
-TEST_CASE("reports-export: Markdown escapes pipes, HTML and entities; right-aligns numbers") {
+TEST_CASE("reports-export: Markdown escapes pipes, HTML and entities, right-aligns numbers") {
   auto h = make();
   auto r = h.ok("render", table("markdown"));
   std::string want =
@@ -117,7 +117,7 @@ TEST_CASE("reports-export: Markdown cells show emphasis, code and link syntax li
         "| \\*a\\* \\_b\\_ \\`c\\` \\[d\\](e) \\~f\\~ a\\\\b \\&amp; |\n");
 }
 
-TEST_CASE("reports-export: rows may be objects; columns come from their keys") {
+TEST_CASE("reports-export: rows may be objects, columns come from their keys") {
   auto h = make();
   json rows = {{{"name", "Acme"}, {"amount", 3}}, {{"amount", 5.0}, {"note", "x"}}};
   // Without columns: the keys in order of first appearance, each object's in name order.

@@ -45,7 +45,7 @@ TEST_CASE("missed runs are caught up by policy", "[schedules]") {
   CHECK(long_outage.fire.back() == t0 + 1000 * minute);
 }
 
-TEST_CASE("a one-off schedule fires once; cancelled ones never", "[schedules]") {
+TEST_CASE("a one-off schedule fires once, cancelled ones never", "[schedules]") {
   json s = {{"id", "s2"}, {"status", "active"}, {"at_ms", t0 + 5'000}, {"created_at", t0}};
   CHECK(plan_fires(s, 0, t0 + 4'999).handled_through == 0);
   CHECK(plan_fires(s, 0, t0 + 5'000).fire == std::vector<int64_t>{t0 + 5'000});

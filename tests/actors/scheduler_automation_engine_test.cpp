@@ -141,7 +141,7 @@ TEST_CASE("scheduler: the workflow template must exist on the node") {
   CHECK(h.ok("list_schedules", json::object())["count"] == 2);
 }
 
-TEST_CASE("scheduler: one-off after a delay; catch-up policies are kept and checked") {
+TEST_CASE("scheduler: one-off after a delay, catch-up policies are kept and checked") {
   auto h = make();
   h.now_ms = tue;
   auto s = h.ok("create_schedule", {{"name", "reminder"},

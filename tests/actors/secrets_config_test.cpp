@@ -18,7 +18,7 @@ service_harness make() {
 }
 }  // namespace
 
-TEST_CASE("secrets-config: every set is a new version; old versions stay readable") {
+TEST_CASE("secrets-config: every set is a new version, old versions stay readable") {
   auto h = make();
   auto v1 = h.ok("set_config", {{"key", "mail/from"}, {"value", "ops@acme.test"}});
   CHECK(v1["version"] == 1);
@@ -161,7 +161,7 @@ TEST_CASE("secrets-config: a secret's plain text never reaches the data files") 
   CHECK_FALSE(h.service().find("get_secret")->mutates);
 }
 
-TEST_CASE("secrets-config: secrets are versioned; listing and history never show values") {
+TEST_CASE("secrets-config: secrets are versioned, listing and history never show values") {
   keyed h;
   auto v1 = h.ok("set_secret", {{"key", "db/password"}, {"value", "first"}});
   CHECK(v1 == json{{"key", "db/password"}, {"version", 1}, {"previous_version", nullptr}});
@@ -193,7 +193,7 @@ TEST_CASE("secrets-config: secrets are versioned; listing and history never show
   }
 }
 
-TEST_CASE("secrets-config: revert_secret undoes a set; delete and restore") {
+TEST_CASE("secrets-config: revert_secret undoes a set, delete and restore") {
   keyed h;
   CHECK(h.service().find("set_secret")->compensation == "revert_secret");
   CHECK(h.service().find("delete_secret")->compensation == "restore_secret");
@@ -322,7 +322,7 @@ TEST_CASE("secrets-config: bad secret params are invalid_params naming the field
   CHECK(r.code == "too_large");
 }
 
-TEST_CASE("secrets-config: no service may ask for a secret; other reads are open to peers") {
+TEST_CASE("secrets-config: no service may ask for a secret, other reads are open to peers") {
   keyed h;
   h.ok("set_secret", {{"key", "stripe/api"}, {"value", "sk_live_peer_marker"}});
   h.ok("set_config", {{"key", "mail/from"}, {"value", "ops@acme.test"}});

@@ -62,7 +62,7 @@ TEST_CASE("security-governance: ordinary text is clean") {
   CHECK(r["clean"] == true);
 }
 
-TEST_CASE("security-governance: an unclosed quote ends at the line; later lines still scan") {
+TEST_CASE("security-governance: an unclosed quote ends at the line, later lines still scan") {
   auto h = make();
   std::string body = "token: \"open\napi_key: 'k3y'\n";
   auto r = h.ok("scan_text", {{"text", body}});
@@ -98,7 +98,7 @@ TEST_CASE("security-governance: deny wins, default deny, globs and wildcard role
         false);  // '?' is one character
 }
 
-TEST_CASE("security-governance: delete_policy undoes put_policy; restore undoes delete") {
+TEST_CASE("security-governance: delete_policy undoes put_policy, restore undoes delete") {
   auto h = make();
   CHECK(h.service().find("put_policy")->compensation == "delete_policy");
   auto p = h.ok("put_policy", {{"role", "ops"}, {"actions", {"*"}}, {"resources", {"*"}}});

@@ -125,7 +125,7 @@ step_request req(const std::string& action, const json& params, const std::strin
 }  // namespace
 
 TEST_CASE(
-    "the host answers only after the write is durable; in-flight repeats get the first answer") {
+    "the host answers only after the write is durable, in-flight repeats get the first answer") {
   core c;
   REQUIRE(c.call("list", json::object()).status == step_status::ok);  // host is up
   auto answers = std::make_shared<async_answers>();

@@ -57,7 +57,7 @@ TEST_CASE("system-runtime: params must be an object") {
 }
 
 // Checks every service of the registry against the rules all of them follow.
-TEST_CASE("registry: fifteen services; compensations name real actions; schemas are objects") {
+TEST_CASE("registry: fifteen services, compensations name real actions, schemas are objects") {
   const auto& factories = xyn::actors::service_factories();
   CHECK(factories.size() == 15);
   for (const auto& [name, make_service] : factories) {

@@ -49,7 +49,7 @@ TEST_CASE("competency: match ranks people with an explained score") {
   CHECK(h.ok("match", {{"skills", {{"c++", 3}, {"sql", 2}}}, {"count", 1}})["matches"].size() == 1);
 }
 
-TEST_CASE("competency: skill names are trimmed and lower-cased; capacity filters") {
+TEST_CASE("competency: skill names are trimmed and lower-cased, capacity filters") {
   auto h = make();
   add_team(h);
   // cpp >= 2: Bob ("cpp" 3 -> 1.1). go >= 4: Bob 1.0.
@@ -101,7 +101,7 @@ TEST_CASE("competency: match respects committed load, needed hours and levels") 
         std::string::npos);
 }
 
-TEST_CASE("competency: remove_person undoes add_person; restore undoes remove") {
+TEST_CASE("competency: remove_person undoes add_person, restore undoes remove") {
   auto h = make();
   add_team(h);
   CHECK(h.service().find("add_person")->compensation == "remove_person");

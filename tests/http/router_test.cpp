@@ -39,7 +39,7 @@ json body_of(const reply& r) {
 
 }  // namespace
 
-TEST_CASE("exact paths win over patterns; patterns match in insertion order") {
+TEST_CASE("exact paths win over patterns, patterns match in insertion order") {
   router r;
   r.add("GET", "/v1/services/{name}", named("one"));
   r.add("GET", "/v1/services/special", named("exact"));

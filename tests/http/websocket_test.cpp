@@ -61,7 +61,7 @@ router ws_routes(open_sockets& sockets, size_t max_queued = 1024) {
 
 }  // namespace
 
-TEST_CASE("a route upgrades to a WebSocket; messages go both ways") {
+TEST_CASE("a route upgrades to a WebSocket, messages go both ways") {
   open_sockets sockets;
   server srv(ws_routes(sockets));
   REQUIRE(srv.start().ok());
@@ -103,7 +103,7 @@ TEST_CASE("the route's handlers hear the client's messages and its close") {
   CHECK(srv.test_open_sessions() == 0);
 }
 
-TEST_CASE("a client that does not read is dropped with 1008; a reading one goes on") {
+TEST_CASE("a client that does not read is dropped with 1008, a reading one goes on") {
   open_sockets sockets;
   server srv(ws_routes(sockets, 16));
   REQUIRE(srv.start().ok());
@@ -132,7 +132,7 @@ TEST_CASE("a client that does not read is dropped with 1008; a reading one goes 
   CHECK(m.error().message().find("too slow") != std::string::npos);
 }
 
-TEST_CASE("a WebSocket route without a handshake is 426; stop() closes open sockets") {
+TEST_CASE("a WebSocket route without a handshake is 426, stop() closes open sockets") {
   open_sockets sockets;
   router r;
   r.add("GET", "/ws",

@@ -25,7 +25,7 @@ json execute(const node_process& n, const std::string& service, const std::strin
 
 }  // namespace
 
-TEST_CASE("health is open; every /v1 route wants the admin key", "[integration]") {
+TEST_CASE("health is open, every /v1 route wants the admin key", "[integration]") {
   auto& n = shared_node();
   std::string none, wrong = "not-the-key";
   auto h = n.request("GET", "/health", {}, &none);

@@ -69,7 +69,7 @@ TEST_CASE("a schedule due while the node was down runs once after the restart",
 }
 
 TEST_CASE(
-    "a schedule whose workflow cannot start fails visibly, once; unknown templates are "
+    "a schedule whose workflow cannot start fails visibly, once, unknown templates are "
     "refused at once",
     "[integration][schedules]") {
   node_process n;

@@ -245,7 +245,7 @@ TEST_CASE("writes apply in arrival order: the later put wins, an erase after a p
   CHECK(f.env->get(db::keys, "gone").error().is_not_found());
 }
 
-TEST_CASE("a batch that cannot be committed fails alone; its neighbours commit") {
+TEST_CASE("a batch that cannot be committed fails alone, its neighbours commit") {
   temp_dir tmp;
   fixture f({.dir = tmp.path(), .map_size_bytes = 1 << 20, .max_map_size_bytes = 1 << 20});
   caf::scoped_actor self{f.sys};

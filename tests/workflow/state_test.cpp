@@ -83,7 +83,7 @@ std::vector<std::string> kinds_of(const std::vector<event>& evs, event_kind k) {
 
 }  // namespace
 
-TEST_CASE("ready steps start together; dependents start when their dependencies complete",
+TEST_CASE("ready steps start together, dependents start when their dependencies complete",
           "[state]") {
   driver d(json::array({step("a"), step("b"), step("c", {"a", "b"})}));
   auto first = d.settle(10);
@@ -130,7 +130,7 @@ TEST_CASE("retries wait initial * multiplier^(n-1), capped, then the saga starts
 }
 
 TEST_CASE(
-    "an error is final unless its code is declared retryable; a stored error gets a fresh key",
+    "an error is final unless its code is declared retryable, a stored error gets a fresh key",
     "[state]") {
   json s = step("a", {}, false);
   s["retry"] = {{"max_attempts", 2}, {"initial_backoff_ms", 0}, {"retryable_codes", {"conflict"}}};
@@ -257,7 +257,7 @@ TEST_CASE("sleep, approval deadlines and early signals", "[state]") {
   CHECK(d.run.current_status() == run_status::rolled_back);
 }
 
-TEST_CASE("a false `when` skips the step; dependents still run and see null", "[state]") {
+TEST_CASE("a false `when` skips the step, dependents still run and see null", "[state]") {
   json s2 = step("b", {"a"}, false);
   s2["when"] = "${steps.a.output.v} == nope";
   json s3 = step("c", {"b"}, false);

@@ -486,7 +486,7 @@ TEST_CASE("templates: product_launch does not publish copy that fails QA", "[tem
   CHECK(run.harness("content-hub").run("get", {{"id", page}}).code == "not_found");
 }
 
-TEST_CASE("templates: marketing_campaign schedules its report; rollback cancels it",
+TEST_CASE("templates: marketing_campaign schedules its report, rollback cancels it",
           "[templates]") {
   auto run = start("marketing_campaign", true);
   run.run_steps();
@@ -547,7 +547,7 @@ TEST_CASE("templates: performance_report reports the tenant's events", "[templat
   CHECK(run.harness("platform-dashboard").ok("status", json::object())["notices"].empty());
 }
 
-TEST_CASE("templates: tenant_onboarding grants access; rollback takes it away", "[templates]") {
+TEST_CASE("templates: tenant_onboarding grants access, rollback takes it away", "[templates]") {
   auto run = start("tenant_onboarding", true);
   run.run_steps();
   auto out = run.output();
@@ -574,7 +574,7 @@ TEST_CASE("templates: tenant_onboarding grants access; rollback takes it away", 
   CHECK(run.harness("platform-dashboard").ok("status", json::object())["notices"].empty());
 }
 
-TEST_CASE("templates: project_kickoff plans the phases; rollback removes them", "[templates]") {
+TEST_CASE("templates: project_kickoff plans the phases, rollback removes them", "[templates]") {
   auto run = start("project_kickoff", false);
   run.run_steps();
   auto out = run.output();
