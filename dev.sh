@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 
 PACKAGES=(build-essential cmake pkg-config ccache libcaf-dev liblmdb-dev libprotobuf-dev
           protobuf-compiler nlohmann-json3-dev catch2 libboost-dev libssl-dev libspdlog-dev
-          libcli11-dev)
+          libcli11-dev wrk chromium)
 JOBS=${JOBS:-2}
 
 setup() {
@@ -17,6 +17,9 @@ setup() {
   for p in "${PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
+  # The browser test runs on Node.js with npm. A machine may have them from elsewhere (NodeSource
+  # bundles npm in its nodejs), so the commands are checked, not Debian's package names.
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then missing+=(nodejs npm); fi
   if ((${#missing[@]})); then
     echo "dev.sh: installing ${missing[*]}"
     local sudo=""
@@ -60,6 +63,7 @@ case "${1:-}" in
     setup
     build build
     for b in build/bench/bench_*; do echo "== $b"; "$b"; done
+    bench/wrk/run.sh build
     ;;
   *)
     echo "usage: ./dev.sh run [node flags] | test | setup | build [DIR] [cmake args] | bench" >&2

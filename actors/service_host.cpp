@@ -7,6 +7,7 @@
 #include <caf/all.hpp>
 
 #include "actors/local_peers.hpp"
+#include "actors/service_meter.hpp"
 #include "runtime/base/keys.hpp"
 #include "runtime/mesh/messages.hpp"
 #include "runtime/node/names.hpp"
@@ -24,6 +25,8 @@ using mesh::step_response;
 using mesh::step_status;
 
 constexpr auto store_timeout = std::chrono::seconds(30);
+const std::string unknown_action = "unknown";
+const std::string no_error;
 
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -44,6 +47,7 @@ struct host_state {
   std::unique_ptr<service> logic;
   host_deps deps;
   std::unique_ptr<local_peers> peers;
+  std::unique_ptr<service_meter> meter;
   int64_t started_ms = 0;
   uint64_t executes = 0;
   uint64_t errors = 0;
@@ -185,6 +189,16 @@ void commit(host_actor* self, const state_view& view, const std::string& idem_ke
             });
 }
 
+// Counts one answered execute; an action the service does not have is counted as "unknown".
+void record(host_actor* self, const std::string& action, const step_response& resp) {
+  auto& st = self->state;
+  const std::string& known = st.logic->find(action) ? action : unknown_action;
+  const std::string& code = resp.status == step_status::ok ? no_error
+                            : resp.error_code.empty()      ? unknown_action
+                                                           : resp.error_code;
+  st.meter->record(known, code, static_cast<double>(resp.duration_us) * 1e-6);
+}
+
 void check_crash(host_actor* self) {
   if (self->state.crash_armed) throw std::runtime_error("injected crash");
 }
@@ -195,6 +209,7 @@ caf::behavior service_host(host_actor* self, service_factory make, host_deps dep
   st.deps = std::move(deps);
   st.peers = std::make_unique<local_peers>(st.deps.env.get(), st.deps.facts.get(), now_ms);
   st.started_ms = now_ms();
+  st.meter = std::make_unique<service_meter>(st.deps.metrics.get(), st.logic->name());
   self->set_exception_handler(supervisors::exception_reason);
   if (auto mesh_actor = node::lookup(self->system(), node::mesh_name))
     self->send(mesh_actor, mesh::register_atom::value, st.logic->name(),
@@ -215,6 +230,7 @@ caf::behavior service_host(host_actor* self, service_factory make, host_deps dep
             ++s.errors;
             s.last_error = resp.error_code + ": " + resp.error_message;
           }
+          record(self, req.action, resp);
           if (view != nullptr)
             commit(self, *view, idem, resp, rp);
           else
@@ -239,6 +255,7 @@ caf::behavior service_host(host_actor* self, service_factory make, host_deps dep
         if (!req.idempotency_key.empty() && spec && spec->mutates) {
           idem = keys::join({s.logic->name(), req.tenant, req.idempotency_key});
           if (auto first = recorded_answer(self, idem)) {
+            record(self, req.action, *first);
             answer(self, rp, std::move(*first));
             return rp;
           }

@@ -19,12 +19,17 @@
 namespace xyn::store {
 class lmdb_env;
 }
+namespace xyn::metrics {
+class registry;
+}
 
 namespace xyn::actors {
 
 struct host_deps {
   std::shared_ptr<store::lmdb_env> env;
   std::shared_ptr<const node_facts> facts;
+  // Where executes are counted and timed (service_meter.hpp); null: nowhere.
+  std::shared_ptr<metrics::registry> metrics{};
 };
 
 caf::actor spawn_service_host(caf::actor_system& sys, const service_factory& make, host_deps deps);

@@ -26,6 +26,7 @@
 #include "runtime/mesh/catalog.hpp"
 #include "runtime/mesh/mesh.hpp"
 #include "runtime/mesh/messages.hpp"
+#include "runtime/metrics/registry.hpp"
 #include "runtime/node/config.hpp"
 #include "runtime/node/names.hpp"
 #include "runtime/store/lmdb_env.hpp"
@@ -147,7 +148,11 @@ int main(int argc, char** argv) {
     xyn::actors::announce_event_messages(cfg);
     xyn::supervisors::announce_messages(cfg);
     caf::actor_system sys{cfg};
-    auto writer = caf::actor_cast<caf::actor>(xyn::store::spawn_writer(sys, *env));
+    // Measured as a node runs them: the writer and the host record into a metrics registry.
+    auto metrics = std::make_shared<xyn::metrics::registry>();
+    xyn::store::writer_options wo;
+    wo.metrics = metrics;
+    auto writer = caf::actor_cast<caf::actor>(xyn::store::spawn_writer(sys, *env, wo));
     xyn::node::register_as(sys, xyn::node::store_name, writer);
     auto bus = xyn::actors::spawn_event_bus(sys, 1000);
     auto cat = std::make_shared<const xyn::mesh::catalog>(
@@ -159,9 +164,9 @@ int main(int argc, char** argv) {
     flags.intensity = -1;  // the bench crashes it on purpose, thousands of times
     std::shared_ptr<xyn::store::lmdb_env> shared_env = *env;
     std::vector<xyn::supervisors::child_spec> kids = {
-        {"content-hub", [shared_env, facts](caf::actor_system& s) {
+        {"content-hub", [shared_env, facts, metrics](caf::actor_system& s) {
            return xyn::actors::spawn_service_host(s, xyn::actors::services::make_content_hub,
-                                                  {shared_env, facts});
+                                                  {shared_env, facts, metrics});
          }}};
     auto host =
         xyn::supervisors::spawn_supervisor(sys, "service:content-hub", flags, std::move(kids));

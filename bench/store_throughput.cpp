@@ -24,6 +24,7 @@
 #include "caf/scoped_actor.hpp"
 #include "caf/send.hpp"
 #include "runtime/base/keys.hpp"
+#include "runtime/metrics/registry.hpp"
 #include "runtime/store/writer.hpp"
 
 namespace {
@@ -145,7 +146,10 @@ void put_next(const std::shared_ptr<client_loop>& c, std::uint64_t i) {
 row run_writer(caf::actor_system& sys, const std::string& dir, int clients,
                std::chrono::duration<double> length) {
   auto env = open_env(dir);
-  auto writer = xyn::store::spawn_writer(sys, env);
+  // Measured as a node runs it: commits timed into a metrics registry.
+  xyn::store::writer_options wo;
+  wo.metrics = std::make_shared<xyn::metrics::registry>();
+  auto writer = xyn::store::spawn_writer(sys, env, wo);
   row r{.mode = "writer, " + std::to_string(clients) + (clients == 1 ? " client" : " clients")};
   std::vector<std::vector<std::uint64_t>> lat(static_cast<std::size_t>(clients));
   std::vector<std::uint64_t> puts(static_cast<std::size_t>(clients), 0);

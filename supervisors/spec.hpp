@@ -25,6 +25,9 @@ struct sup_flags {
   std::chrono::milliseconds period{5000};  // > 0; also how long a child must stay up to reset
                                            // its backoff
   backoff_policy backoff{};                // disabled by default
+  // Told (supervisor name, child id) after every restart of a child, on the supervisor's
+  // thread; it must not block. For metrics: supervisors stay free of any registry.
+  std::function<void(const std::string& supervisor, const std::string& child)> on_restart{};
 };
 
 // Spawns the child and returns its handle, not linked to anyone: the supervisor links and

@@ -196,6 +196,7 @@ bool start_child(sup_actor* self, child_rec& c, caf::error& failure) {
   drop_pending(self, {c.spec.id});
   if (c.started_once) {
     ++c.restarts;
+    if (st.flags.on_restart) st.flags.on_restart(st.sup_name, c.spec.id);
     emit(self, child_event_kind::restarted, c.spec.id, {});
   } else {
     c.started_once = true;

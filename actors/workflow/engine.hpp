@@ -26,6 +26,7 @@ class lmdb_env;
 namespace xyn::workflow {
 
 class library;
+class workflow_meters;
 
 struct engine_options {
   int64_t default_step_timeout_ms = 30'000;
@@ -46,6 +47,8 @@ struct engine_deps {
   // While true (the node drains), submits of new top-level runs are refused as unavailable;
   // running runs and their children go on. Null: never draining.
   std::shared_ptr<const std::atomic<bool>> draining;
+  // Runs and step latencies are counted here (workflow_meters.hpp); null: not counted.
+  std::shared_ptr<workflow_meters> meters{};
 };
 
 // Spawns the manager, registers it as node::workflows_name and starts resuming unfinished runs.

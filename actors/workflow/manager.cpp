@@ -11,6 +11,7 @@
 #include "actors/workflow/journal.hpp"
 #include "actors/workflow/library.hpp"
 #include "actors/workflow/workflow_actor.hpp"
+#include "actors/workflow/workflow_meters.hpp"
 #include "runtime/base/keys.hpp"
 #include "runtime/node/names.hpp"
 #include "runtime/store/lmdb_env.hpp"
@@ -209,6 +210,7 @@ caf::behavior manager(mgr_actor* self, engine_deps deps) {
     park(self, id, now_ms() + backoff);
   });
   if (auto ids = journal::unfinished(*st.deps.env); ids) {
+    if (st.deps.meters) st.deps.meters->set_running(ids->size());
     for (auto& id : *ids) st.to_resume.push_back(std::move(id));
     if (!st.to_resume.empty()) {
       spdlog::info("resuming {} unfinished workflows", st.to_resume.size());

@@ -10,6 +10,7 @@
 #include "actors/workflow/journal.hpp"
 #include "actors/workflow/library.hpp"
 #include "actors/workflow/state.hpp"
+#include "actors/workflow/workflow_meters.hpp"
 #include "runtime/mesh/messages.hpp"
 #include "runtime/node/names.hpp"
 #include "runtime/store/lmdb_env.hpp"
@@ -140,17 +141,25 @@ void run_call(wf_actor* self, call c) {
   }
   auto service = c.service;
   auto request = c.request;
+  auto sent = std::chrono::steady_clock::now();
   // The mesh owns the deadline (it answers `timeout` itself), so this request needs no timer
   // of its own; if the mesh dies the request fails at once.
   self->request(mesh, caf::infinite, mesh::execute_atom::value, service, request)
-      .then([self, c](mesh::step_response& r) { on_answer(self, c, r); },
-            [self, c](caf::error& err) {
-              bool late = err == caf::sec::request_timeout;
-              on_answer(self, c,
-                        mesh::make_error_response(c.service, mesh::step_status::retryable,
-                                                  late ? "timeout" : "unavailable",
-                                                  self->system().render(err)));
-            });
+      .then(
+          [self, c, sent](mesh::step_response& r) {
+            if (auto& m = self->state.deps.meters)
+              m->step_took(
+                  c.service,
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - sent).count());
+            on_answer(self, c, r);
+          },
+          [self, c](caf::error& err) {
+            bool late = err == caf::sec::request_timeout;
+            on_answer(self, c,
+                      mesh::make_error_response(c.service, mesh::step_status::retryable,
+                                                late ? "timeout" : "unavailable",
+                                                self->system().render(err)));
+          });
 }
 
 void start_child(wf_actor* self, const std::string& step) {
@@ -188,6 +197,14 @@ void cancel_abandoned_children(wf_actor* self) {
   }
 }
 
+// Counts a run's start and end once each: only events just made durable come here, never
+// the replayed ones.
+void count(const wf_state& st, const event& e) {
+  if (!st.deps.meters) return;
+  if (e.kind() == proto::WorkflowEvent::STARTED) st.deps.meters->started();
+  if (is_terminal(e)) st.deps.meters->finished(std::string(to_string(st.run.current_status())));
+}
+
 void maybe_park(wf_actor* self) {
   auto& st = self->state;
   if (st.ended || st.hold || st.writes_in_flight > 0 || !st.run.started() ||
@@ -205,6 +222,7 @@ void act_on(wf_actor* self, const std::vector<event>& evs) {
   auto& st = self->state;
   for (const auto& e : evs) {
     publish(self, e);
+    count(st, e);
     switch (e.kind()) {
       case proto::WorkflowEvent::STEP_STARTED: {
         const auto* sd = st.run.def().find(e.step());

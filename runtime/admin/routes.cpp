@@ -2,6 +2,8 @@
 
 #include "runtime/admin/bridge.hpp"
 #include "runtime/admin/event_stream.hpp"
+#include "runtime/admin/openapi.hpp"
+#include "runtime/admin/web_routes.hpp"
 
 #include <chrono>
 
@@ -93,22 +95,27 @@ void add_routes(http::router& router, const route_context& ctx) {
   router.add("GET", "/health", http::sync_handler([node_name](request&) {
                return http::json_reply(200, {{"status", "ok"}, {"node", node_name}});
              }),
-             {false, "Liveness: the node process answers"});
+             {.auth = false,
+              .summary = "Liveness: the node process answers",
+              .success_description = "{\"status\": \"ok\", \"node\": name}"});
 
-  router.add("GET", "/ready",
-             [&sys](request&, responder respond) {
-               ask<std::vector<mesh::service_info>>(
-                   sys, node::mesh_name, respond,
-                   [](std::vector<mesh::service_info>& list) {
-                     json not_up = json::array();
-                     for (const auto& i : list)
-                       if (i.status != "up") not_up.push_back(i.name);
-                     return http::json_reply(not_up.empty() ? 200 : 503,
-                                             {{"ready", not_up.empty()}, {"not_up", not_up}});
-                   },
-                   mesh::list_atom::value);
-             },
-             {false, "Readiness: every service is up"});
+  router.add(
+      "GET", "/ready",
+      [&sys](request&, responder respond) {
+        ask<std::vector<mesh::service_info>>(
+            sys, node::mesh_name, respond,
+            [](std::vector<mesh::service_info>& list) {
+              json not_up = json::array();
+              for (const auto& i : list)
+                if (i.status != "up") not_up.push_back(i.name);
+              return http::json_reply(not_up.empty() ? 200 : 503,
+                                      {{"ready", not_up.empty()}, {"not_up", not_up}});
+            },
+            mesh::list_atom::value);
+      },
+      {.auth = false,
+       .summary = "Readiness: every service is up",
+       .success_description = "{\"ready\": true, \"not_up\": []}; 503 with the services not up"});
 
   router.add("GET", "/v1/services",
              [&sys](request&, responder respond) {
@@ -121,7 +128,9 @@ void add_routes(http::router& router, const route_context& ctx) {
                    },
                    mesh::list_atom::value);
              },
-             {true, "Every service with its status, restarts and actions"});
+             {.summary = "Every service with its status, restarts and actions",
+              .success_description =
+                  "{\"services\": [{name, status, restarts, actions, depends_on, last_error}]}"});
 
   auto cat = ctx.catalog;
   router.add("GET", "/v1/services/graph", http::sync_handler([cat](request&) {
@@ -132,7 +141,8 @@ void add_routes(http::router& router, const route_context& ctx) {
                }
                return http::json_reply(200, {{"nodes", nodes}, {"edges", edges}});
              }),
-             {true, "The service dependency graph from the catalog"});
+             {.summary = "The service dependency graph from the catalog",
+              .success_description = "{\"nodes\": [names], \"edges\": [{from, to}]}"});
 
   router.add("GET", "/v1/services/{name}",
              [&sys](request& req, responder respond) {
@@ -161,7 +171,8 @@ void add_routes(http::router& router, const route_context& ctx) {
                          [=, &sys](caf::error& err) { respond(error_from(sys, err)); });
                });
              },
-             {true, "One service with its health detail"});
+             {.summary = "One service with its health detail",
+              .success_description = "The service as listed, plus `health` when it is up"});
 
   router.add("POST", "/v1/services/{name}/execute",
              [&sys](request& req, responder respond) {
@@ -189,7 +200,15 @@ void add_routes(http::router& router, const route_context& ctx) {
                    },
                    mesh::execute_atom::value, name, sr);
              },
-             {true, "Run one action of a service; the standard step response"});
+             {.summary = "Run one action of a service; the standard step response",
+              .body_schema = R"({"type": "object", "required": ["action"], "properties": {
+                  "action": {"type": "string"},
+                  "params": {"type": "object"},
+                  "idempotency_key": {"type": "string"},
+                  "tenant": {"type": "string", "default": "default"},
+                  "deadline_ms": {"type": "integer"}}})",
+              .success_description = "{status: ok|error|retryable, output, error, service, "
+                                     "duration_us}"});
 
   router.add("POST", "/v1/faults",
              [&sys](request& req, responder respond) {
@@ -213,47 +232,65 @@ void add_routes(http::router& router, const route_context& ctx) {
                    },
                    mesh::fault_atom::value, f);
              },
-             {true, "Inject a fault into a service (crash, error, latency)"});
+             {.summary = "Inject a fault into a service (crash, error, latency)",
+              .body_schema = R"({"type": "object", "required": ["service", "kind"], "properties": {
+                  "service": {"type": "string"},
+                  "kind": {"type": "string", "enum": ["crash", "error", "latency"]},
+                  "count": {"type": "integer", "default": 1},
+                  "latency_ms": {"type": "integer", "default": 0}}})",
+              .success_status = 201,
+              .success_description = "{\"fault\": the fault as requested}"});
 
-  router.add("DELETE", "/v1/faults",
-             [&sys](request&, responder respond) {
-               ask<caf::ok_atom>(
-                   sys, node::mesh_name, respond,
-                   [](caf::ok_atom) {
-                     return http::json_reply(200, {{"cleared", true}});
-                   },
-                   mesh::clear_atom::value);
-             },
-             {true, "Clear every injected fault"});
+  router.add(
+      "DELETE", "/v1/faults",
+      [&sys](request&, responder respond) {
+        ask<caf::ok_atom>(
+            sys, node::mesh_name, respond,
+            [](caf::ok_atom) {
+              return http::json_reply(200, {{"cleared", true}});
+            },
+            mesh::clear_atom::value);
+      },
+      {.summary = "Clear every injected fault", .success_description = "{\"cleared\": true}"});
 
-  router.add("GET", "/v1/events",
-             [&sys](request& req, responder respond) {
-               if (req.websocket_upgrade) {
-                 respond(http::upgrade_reply(event_stream(sys, stream_filter_of(req))));
-                 return;
-               }
-               actors::event_query q;
-               q.since = query_number(req, "since", 0);
-               q.limit = static_cast<uint32_t>(
-                   std::min<uint64_t>(query_number(req, "limit", 1000), 10000));
-               if (auto it = req.query.find("topic"); it != req.query.end())
-                 q.topic_prefix = it->second;
-               if (auto it = req.query.find("tenant"); it != req.query.end()) q.tenant = it->second;
-               ask<actors::event_page>(
-                   sys, node::events_name, respond,
-                   [](actors::event_page& page) {
-                     json events = json::array();
-                     for (const auto& e : page.events) events.push_back(actors::event_to_json(e));
-                     return http::json_reply(
-                         200, {{"events", events}, {"last_seq", page.last_seq}, {"gap", page.gap}});
-                   },
-                   actors::query_atom::value, q);
-             },
-             {true,
-              "Events: a WebSocket (live, after ?since=SEQ if given) or a page of recent "
-              "ones; filters ?topic= prefixes (comma-separated), ?tenant=, ?workflow="});
+  router.add(
+      "GET", "/v1/events",
+      [&sys](request& req, responder respond) {
+        if (req.websocket_upgrade) {
+          respond(http::upgrade_reply(event_stream(sys, stream_filter_of(req))));
+          return;
+        }
+        actors::event_query q;
+        q.since = query_number(req, "since", 0);
+        q.limit =
+            static_cast<uint32_t>(std::min<uint64_t>(query_number(req, "limit", 1000), 10000));
+        if (auto it = req.query.find("topic"); it != req.query.end()) q.topic_prefix = it->second;
+        if (auto it = req.query.find("tenant"); it != req.query.end()) q.tenant = it->second;
+        ask<actors::event_page>(
+            sys, node::events_name, respond,
+            [](actors::event_page& page) {
+              json events = json::array();
+              for (const auto& e : page.events) events.push_back(actors::event_to_json(e));
+              return http::json_reply(
+                  200, {{"events", events}, {"last_seq", page.last_seq}, {"gap", page.gap}});
+            },
+            actors::query_atom::value, q);
+      },
+      {.summary = "Events: a WebSocket (live, after ?since=SEQ if given) or a page of "
+                  "recent ones; filters ?topic= prefixes (comma-separated), ?tenant=, "
+                  "?workflow=",
+       .query = {{"topic", "string", "topic prefixes, comma-separated (workflow.,service.)"},
+                 {"tenant", "string", "only this tenant's (and node-wide) events"},
+                 {"workflow", "string", "only this run's events (WebSocket)"},
+                 {"since", "integer", "first the events after this sequence number"},
+                 {"limit", "integer", "page size (default 1000, at most 10000)"},
+                 {"key", "string", "the API key, on a WebSocket handshake only"}},
+       .success_description = "{\"events\": [...], \"last_seq\": n, \"gap\": bool}; with Upgrade: "
+                              "websocket, 101 and then one JSON event per message"});
 
   add_workflow_routes(router, ctx);
+  add_openapi_route(router);
+  add_web_routes(router);
 }
 
 }  // namespace xyn::admin

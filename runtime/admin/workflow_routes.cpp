@@ -68,8 +68,18 @@ void add_workflow_routes(http::router& router, const route_context& ctx) {
         sr.input_json = body->value("input", json::object()).dump();
         to_manager(sys, respond, 201, 200, workflow::submit_atom::value, sr);
       },
-      {true,
-       "Start a workflow from a template or a definition; an optional id makes it idempotent"});
+      {.summary = "Start a workflow from a template or a definition; an optional id makes it "
+                  "idempotent",
+       .body_schema = R"json({"type": "object", "properties": {
+           "template": {"type": "string", "description": "a template name (GET /v1/templates)"},
+           "definition": {"type": "object", "description": "a workflow definition"},
+           "input": {"type": "object"},
+           "id": {"type": "string", "description": "run id; resubmitting it answers the run"},
+           "tenant": {"type": "string", "default": "default"}},
+         "oneOf": [{"required": ["template"]}, {"required": ["definition"]}]})json",
+       .success_status = 201,
+       .success_description = "{\"id\", \"status\"} once the start is durable; 200 when "
+                              "a run with this id already exists"});
 
   router.add("GET", "/v1/workflows", http::sync_handler([env](request& req) {
                workflow::list_query q;
@@ -83,21 +93,31 @@ void add_workflow_routes(http::router& router, const route_context& ctx) {
                if (!page) return http::error_reply(page.error());
                return http::json_reply(200, *page);
              }),
-             {true, "Runs, newest first; ?status= ?template= ?tenant= ?limit= ?cursor="});
+             {.summary = "Runs, newest first; ?status= ?template= ?tenant= ?limit= ?cursor=",
+              .query = {{"status", "string", "only runs in this status"},
+                        {"template", "string", "only runs of this template"},
+                        {"tenant", "string", "only this tenant's runs"},
+                        {"limit", "integer", "page size (default 50)"},
+                        {"cursor", "string", "next_cursor of the previous page"}},
+              .success_description = "{\"workflows\": [{id, tenant, template, name, status, "
+                                     "created_at, finished_at}], \"next_cursor\"}"});
 
   router.add("GET", "/v1/workflows/{id}", http::sync_handler([env](request& req) {
                auto run = workflow::run_json(*env, req.params["id"]);
                if (!run) return http::error_reply(run.error());
                return http::json_reply(200, *run);
              }),
-             {true, "One run with its steps, output and error"});
+             {.summary = "One run with its steps, output and error",
+              .success_description = "{id, tenant, template, name, status, steps, input, output, "
+                                     "error, created_at, finished_at, parent}"});
 
   router.add("GET", "/v1/workflows/{id}/history", http::sync_handler([env](request& req) {
                auto h = workflow::history_json(*env, req.params["id"]);
                if (!h) return http::error_reply(h.error());
                return http::json_reply(200, *h);
              }),
-             {true, "The run's journal: every event in order"});
+             {.summary = "The run's journal: every event in order",
+              .success_description = "{\"id\", \"events\": [{seq, time, kind, step, ...}]}"});
 
   router.add("POST", "/v1/workflows/{id}/cancel",
              [&sys](request& req, responder respond) {
@@ -111,7 +131,10 @@ void add_workflow_routes(http::router& router, const route_context& ctx) {
                to_manager(sys, respond, 200, 200, workflow::cancel_atom::value, req.params["id"],
                           reason);
              },
-             {true, "Cancel a run: running steps are abandoned, completed ones compensated"});
+             {.summary = "Cancel a run: running steps are abandoned, completed ones compensated",
+              .body_schema = R"({"type": "object", "properties": {"reason": {"type": "string"}}})",
+              .body_required = false,
+              .success_description = "{\"id\", \"status\"}"});
 
   router.add("POST", "/v1/workflows/{id}/signal",
              [&sys](request& req, responder respond) {
@@ -122,12 +145,17 @@ void add_workflow_routes(http::router& router, const route_context& ctx) {
                to_manager(sys, respond, 200, 200, workflow::signal_atom::value, req.params["id"],
                           (*body)["name"].get<std::string>(), payload);
              },
-             {true, "Send a signal (e.g. an approval) to a run"});
+             {.summary = "Send a signal (e.g. an approval) to a run",
+              .body_schema = R"({"type": "object", "required": ["name"], "properties": {
+                  "name": {"type": "string"},
+                  "payload": {"description": "any JSON value handed to the waiting step"}}})",
+              .success_description = "{\"id\", \"status\"}"});
 
   router.add("GET", "/v1/templates", http::sync_handler([lib](request&) {
                return http::json_reply(200, {{"templates", lib->describe()}});
              }),
-             {true, "The workflow templates with their inputs"});
+             {.summary = "The workflow templates with their inputs",
+              .success_description = "{\"templates\": [...]}"});
 
   router.add("GET", "/v1/templates/{name}", http::sync_handler([lib](request& req) {
                const auto* t = lib->find_template(req.params["name"]);
@@ -136,7 +164,8 @@ void add_workflow_routes(http::router& router, const route_context& ctx) {
                                           "no template '" + req.params["name"] + "'");
                return http::json_reply(200, *t);
              }),
-             {true, "One template's definition"});
+             {.summary = "One template's definition",
+              .success_description = "The template's workflow definition"});
 }
 
 }  // namespace xyn::admin

@@ -18,6 +18,8 @@
 
 namespace xyn::http {
 
+class router;
+
 struct request {
   std::string method;  // as sent, e.g. "GET"; compared case-sensitively (RFC 9110)
   std::string target;  // as sent, e.g. "/v1/services/a%20b?limit=5"
@@ -28,6 +30,10 @@ struct request {
   std::map<std::string, std::string> params;    // route captures: "{name}" -> params["name"]
   std::map<std::string, std::string> identity;  // who is calling, set by the authenticator
   bool websocket_upgrade = false;  // a WebSocket handshake (GET with Upgrade: websocket)
+  // The router that dispatched this request, so a handler can describe the table it is part
+  // of (the OpenAPI document). Set before the handler runs; valid during that call (the
+  // server's copy of the router may be gone by the time a late answer is sent).
+  const router* routed_by = nullptr;
 
   // The value of header `name` (any case), or "" when absent.
   std::string header(std::string_view name) const;

@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 namespace xyn::http {
 
 namespace {
@@ -107,6 +109,23 @@ class once_responder {
   std::atomic<bool> done_{false};
 };
 
+// Tells `observer` how the request ended, then delivers the reply. `outcome` has the method
+// and, once routed, the pattern; the once_responder around this makes it run at most once.
+responder observed(responder inner, std::shared_ptr<request_outcome> outcome,
+                   std::function<void(const request_outcome&)> observer) {
+  auto started = std::chrono::steady_clock::now();
+  return [inner = std::move(inner), outcome = std::move(outcome), observer = std::move(observer),
+          started](reply r) {
+    outcome->status = r.status;
+    outcome->duration = std::chrono::steady_clock::now() - started;
+    try {
+      observer(*outcome);
+    } catch (...) {  // a metrics bug must not cost the client its answer
+    }
+    inner(std::move(r));
+  };
+}
+
 std::string describe_current_exception() {
   try {
     throw;
@@ -125,6 +144,7 @@ struct router::table {
   std::vector<size_t> patterns;  // indices of capture routes, insertion order
   std::vector<route> all;        // every route, registration order
   std::function<status(request&)> authenticator;
+  std::function<void(const request_outcome&)> observer;
 };
 
 handler sync_handler(std::function<reply(request&)> fn) {
@@ -145,6 +165,8 @@ void router::add(std::string method, std::string pattern, handler h, route_optio
   if (method.empty()) throw std::invalid_argument("route method is empty for " + pattern);
   if (!h) throw std::invalid_argument("route " + method + " " + pattern + " has no handler");
   auto segs = parse_pattern(pattern);
+  if (!opts.body_schema.empty() && !nlohmann::json::accept(opts.body_schema))
+    throw std::invalid_argument("route " + method + " " + pattern + ": body_schema is not JSON");
   for (const auto& r : table_->all)
     if (r.info.method == method && r.info.pattern == pattern)
       throw std::invalid_argument("route " + method + " " + pattern + " is registered twice");
@@ -154,13 +176,16 @@ void router::add(std::string method, std::string pattern, handler h, route_optio
     table_->patterns.push_back(index);
   else
     table_->exact[pattern].push_back(index);
-  table_->all.push_back(
-      {route_info{std::move(method), std::move(pattern), opts.auth, std::move(opts.summary)},
-       is_pattern ? std::move(segs) : std::vector<segment>{}, std::move(h)});
+  table_->all.push_back({route_info{std::move(opts), std::move(method), std::move(pattern)},
+                         is_pattern ? std::move(segs) : std::vector<segment>{}, std::move(h)});
 }
 
 void router::set_authenticator(std::function<status(request&)> authenticator) {
   table_->authenticator = std::move(authenticator);
+}
+
+void router::set_observer(std::function<void(const request_outcome&)> observer) {
+  table_->observer = std::move(observer);
 }
 
 std::vector<route_info> router::routes() const {
@@ -171,6 +196,12 @@ std::vector<route_info> router::routes() const {
 }
 
 void router::handle(request& req, responder respond) const {
+  std::shared_ptr<request_outcome> outcome;
+  if (table_->observer) {
+    outcome = std::make_shared<request_outcome>();
+    outcome->method = req.method;
+    respond = observed(std::move(respond), outcome, table_->observer);
+  }
   auto once = std::make_shared<once_responder>(std::move(respond));
   responder guarded = [once](reply r) { (*once)(std::move(r)); };
 
@@ -220,6 +251,7 @@ void router::handle(request& req, responder respond) const {
     return;
   }
 
+  if (outcome) outcome->pattern = found->info.pattern;  // before the handler can answer
   // A handler bug must not take the server down: whatever escapes becomes a 500 (the guard
   // drops it if the handler had already answered).
   try {
@@ -230,6 +262,7 @@ void router::handle(request& req, responder respond) const {
         return;
       }
     }
+    req.routed_by = this;
     found->fn(req, guarded);
   } catch (...) {
     guarded(error_reply(500, "internal",

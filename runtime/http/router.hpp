@@ -8,6 +8,7 @@
 // const and may run on many threads at once, so handlers must be thread-safe. The server
 // keeps its own copy of the router. No sockets here: tests call `handle` directly.
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -32,17 +33,40 @@ using handler = std::function<void(request& req, responder respond)>;
 // Adapts a synchronous function so a route that needs no actor is one line.
 handler sync_handler(std::function<reply(request&)> fn);
 
+// A query parameter a handler reads, for the API description (the router does not check it).
+struct query_param {
+  std::string name;
+  std::string type = "string";  // JSON Schema type: "string", "integer", "boolean"
+  std::string description{};
+};
+
+// How a route is guarded and described. Only `auth` changes routing; the rest feeds the
+// OpenAPI document (runtime/admin/openapi.hpp), so a route without it is still listed.
 struct route_options {
   bool auth = true;       // run the authenticator before the handler
   std::string summary{};  // one line for the route listing / OpenAPI document
+  std::vector<query_param> query{};
+  // JSON Schema (as JSON text) of the request body; empty: the route reads no body. Checked
+  // to be JSON at add().
+  std::string body_schema{};
+  bool body_required = true;  // with a body_schema: whether the body may be left out
+  int success_status = 200;   // the status of a successful answer
+  std::string success_description{};
+  std::string success_type = "application/json";  // content type of a successful answer
 };
 
 // One row of the table as registered, for listings and OpenAPI generation.
-struct route_info {
+struct route_info : route_options {
   std::string method;
   std::string pattern;
-  bool auth = true;
-  std::string summary;
+};
+
+// What the observer (set_observer) learns about one answered request.
+struct request_outcome {
+  std::string method;
+  std::string pattern;  // the matched route's pattern; empty when none matched (404, 405)
+  int status = 0;
+  std::chrono::nanoseconds duration{};  // from routing to the answer (the write not included)
 };
 
 class router {
@@ -66,6 +90,11 @@ class router {
   // It may record the caller in req.identity for the handler. Without an authenticator,
   // auth routes are open (the admin layer decides whether keys are required).
   void set_authenticator(std::function<status(request&)> authenticator);
+
+  // Called once per request as it is answered (on the answering thread), with the matched
+  // route's pattern rather than the raw path, so what it records has bounded cardinality.
+  // For metrics; empty (the default) costs nothing.
+  void set_observer(std::function<void(const request_outcome&)> observer);
 
   // Routes `req` and answers through `respond` exactly once (see `responder`).
   void handle(request& req, responder respond) const;

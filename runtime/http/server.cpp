@@ -70,6 +70,9 @@ struct server_core : std::enable_shared_from_this<server_core> {
   void log(std::string_view what) const {
     if (opts.log) opts.log(what);
   }
+  void websocket_did(websocket_event e) const {
+    if (opts.on_websocket) opts.on_websocket(e);
+  }
   void run();
   void do_accept();
   void on_accept(error_code ec, tcp::socket socket);
@@ -364,6 +367,7 @@ class ws_session : public connection,
       self->upgrade_ = {};
       if (ec) return self->finish();
       self->opened_ = true;
+      self->core_->websocket_did(websocket_event::opened);
       if (self->handlers_->on_open) self->handlers_->on_open(self);
       self->read_next();
     });
@@ -378,6 +382,7 @@ class ws_session : public connection,
   bool send(std::string text) override {
     if (closing_) return false;
     if (queued_.fetch_add(1) >= max_queued_) {
+      if (!closing_) core_->websocket_did(websocket_event::dropped_slow);
       close(1008,
             "client too slow: more than " + std::to_string(max_queued_) + " messages waiting");
       return false;
@@ -455,6 +460,7 @@ class ws_session : public connection,
     // Dropping the handlers breaks the cycle session -> handlers -> subscriber -> session.
     auto h = std::move(handlers_);
     handlers_ = std::make_shared<websocket_handlers>();
+    if (opened_) core_->websocket_did(websocket_event::closed);
     if (opened_ && h->on_close) h->on_close();
   }
 

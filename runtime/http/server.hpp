@@ -39,6 +39,9 @@ struct server_options {
   // Told about trouble the server absorbs (accept failures, exceptions on io threads).
   // Called on io threads; empty: ignored.
   std::function<void(std::string_view)> log{};
+  // Told when a WebSocket opens, closes or is dropped as too slow (for metrics). Called on io
+  // threads; it must not block. Empty: ignored.
+  std::function<void(websocket_event)> on_websocket{};
 };
 
 namespace detail {

@@ -24,6 +24,13 @@ class websocket {
   virtual void close(uint16_t code, std::string reason) = 0;
 };
 
+// What happened to a WebSocket, for whoever counts them (server_options::on_websocket).
+enum class websocket_event {
+  opened,        // the handshake succeeded
+  closed,        // an opened socket is gone (after `dropped_slow` too)
+  dropped_slow,  // closed because its queue overflowed (a client too slow to keep up)
+};
+
 // What the handler wants done with the socket. Callbacks run on the server's io threads, one at
 // a time per socket; they must not block.
 struct websocket_handlers {

@@ -22,7 +22,9 @@
 #include "actors/workflow/library.hpp"
 #include "actors/workflow/messages.hpp"
 #include "actors/workflow/view.hpp"
+#include "actors/workflow/workflow_meters.hpp"
 #include "runtime/admin/admin_key.hpp"
+#include "runtime/admin/admin_metrics.hpp"
 #include "runtime/admin/routes.hpp"
 #include "runtime/client/gateway.hpp"
 #include "runtime/http/server.hpp"
@@ -30,8 +32,10 @@
 #include "runtime/mesh/mesh.hpp"
 #include "runtime/mesh/messages.hpp"
 #include "runtime/mesh/service_board.hpp"
+#include "runtime/metrics/registry.hpp"
 #include "runtime/node/master_key.hpp"
 #include "runtime/node/names.hpp"
+#include "runtime/node/node_metrics.hpp"
 #include "runtime/store/lmdb_env.hpp"
 #include "runtime/store/writer.hpp"
 #include "supervisors/messages.hpp"
@@ -83,6 +87,7 @@ caf::actor spawn_services(caf::actor_system& sys, const node_config& cfg,
     flags.strategy = sup::strategy::one_for_one;
     flags.intensity = cfg.service_intensity;
     flags.period = std::chrono::milliseconds(cfg.service_period_ms);
+    flags.on_restart = restart_counter(deps.metrics);
     std::string name = entry.name;
     children.push_back({name, [=](caf::actor_system& s) {
                           std::vector<sup::child_spec> host = {{name, [=](caf::actor_system& s2) {
@@ -98,6 +103,7 @@ caf::actor spawn_services(caf::actor_system& sys, const node_config& cfg,
   flags.intensity = -1;
   flags.backoff.initial = std::chrono::milliseconds(cfg.service_backoff_initial_ms);
   flags.backoff.max = std::chrono::milliseconds(cfg.service_backoff_max_ms);
+  flags.on_restart = restart_counter(deps.metrics);
   return sup::spawn_supervisor(sys, "services", flags, std::move(children), lookup(sys, mesh_name));
 }
 
@@ -144,6 +150,7 @@ class running_node : public node {
     facts_->master_key = std::move(*master);
     facts_->settings["ai"] = ai_settings(cfg_);
     add_node_controls(*facts_);
+    add_process_metrics(*metrics_, cfg_.node_name, version, facts_->started_at_ms);
 
     actor_cfg_ = make_actor_config(cfg_);
     system_ = std::make_unique<caf::actor_system>(*actor_cfg_);
@@ -155,11 +162,14 @@ class running_node : public node {
                             facts_->started_at_ms, env_,     library_};
     router_ = std::make_unique<http::router>();
     admin::add_routes(*router_, rc);
+    admin::add_metrics_route(*router_, metrics_);
+    router_->set_observer(admin::request_meter(metrics_));
     http::server_options ho;
     ho.address = cfg_.admin_address;
     ho.port = cfg_.admin_port;
     ho.threads = cfg_.admin_threads;
     ho.max_body_bytes = static_cast<size_t>(cfg_.admin_max_body_bytes);
+    ho.on_websocket = admin::websocket_meter(metrics_);
     server_ = std::make_unique<http::server>(*router_, ho);
     if (auto st = server_->start(); !st.ok()) return st;
     write_ports_file();
@@ -200,15 +210,18 @@ class running_node : public node {
     auto env = env_;
     auto cfg = cfg_;
     auto cat = catalog_;
-    actors::host_deps deps{env_, facts_};
-    workflow::engine_deps wf{env_, library_, {}, draining_};
+    actors::host_deps deps{env_, facts_, metrics_};
+    workflow::engine_deps wf{
+        env_, library_, {}, draining_, std::make_shared<workflow::workflow_meters>(*metrics_)};
     wf.options.default_step_timeout_ms = cfg_.execute_timeout_ms;
     wf.options.passivate_after_ms = cfg_.workflow_passivate_after_ms;
     wf.options.resume_batch = static_cast<int>(cfg_.workflow_resume_batch);
     std::vector<sup::child_spec> children = {
         {"store",
-         [env](caf::actor_system& s) {
-           auto w = caf::actor_cast<caf::actor>(store::spawn_writer(s, env));
+         [env, metrics = metrics_](caf::actor_system& s) {
+           store::writer_options wo;
+           wo.metrics = metrics;
+           auto w = caf::actor_cast<caf::actor>(store::spawn_writer(s, env, wo));
            register_as(s, store_name, w);
            return w;
          }},
@@ -236,6 +249,7 @@ class running_node : public node {
     flags.strategy = sup::strategy::rest_for_one;
     flags.intensity = 10;
     flags.period = 10s;
+    flags.on_restart = restart_counter(metrics_);
     root_ = sup::spawn_supervisor(*system_, "root", flags, std::move(children));
   }
 
@@ -332,6 +346,9 @@ class running_node : public node {
   std::shared_ptr<const mesh::catalog> catalog_;
   std::shared_ptr<const workflow::library> library_;
   std::shared_ptr<actors::node_facts> facts_;
+  // This node's metrics (GET /metrics); declared before the actor system and the server, so
+  // it outlives everything that records into it.
+  std::shared_ptr<metrics::registry> metrics_ = std::make_shared<metrics::registry>();
   std::shared_ptr<mesh::service_board> board_ = std::make_shared<mesh::service_board>();
   // Set by system-runtime's drain: new workflows are refused, running ones go on.
   std::shared_ptr<std::atomic<bool>> draining_ = std::make_shared<std::atomic<bool>>(false);

@@ -14,6 +14,7 @@
 #include "caf/send.hpp"
 #include "caf/stateful_actor.hpp"
 #include "caf/typed_event_based_actor.hpp"
+#include "runtime/metrics/registry.hpp"
 
 namespace xyn::store {
 
@@ -29,6 +30,28 @@ struct pending_write {
 struct writer_state;
 void commit_pending(writer_state& st);
 
+// The writer's metrics; all null without a registry. Registered once per (re)start: the
+// registry hands back the same families every time.
+struct commit_meters {
+  metrics::histogram* seconds = nullptr;
+  metrics::histogram* batches = nullptr;
+  metrics::counter* failed = nullptr;
+
+  explicit commit_meters(metrics::registry* r = nullptr) {
+    if (r == nullptr) return;
+    seconds = &r->add_histogram("xyn_store_commit_duration_seconds",
+                                "Store group commits: one durable LMDB transaction each.", {})
+                   .with();
+    batches =
+        &r->add_histogram("xyn_store_commit_batches", "Write batches folded into one group commit.",
+                          {}, metrics::exponential_buckets(1, 2, 11))
+             .with();
+    failed = &r->add_counter("xyn_store_commits_failed_total",
+                             "Group commits that failed (their batches are retried one by one).")
+                  .with();
+  }
+};
+
 struct writer_state {
   static inline const char* name = "xyn.store.writer";
   std::shared_ptr<lmdb_env> env;
@@ -36,6 +59,7 @@ struct writer_state {
   std::vector<pending_write> pending;  // accepted, not yet committed, in arrival order
   bool commit_scheduled = false;       // a (flush_atom) to self is in the mailbox
   writer_stats stats;
+  commit_meters meters;
 
   // Runs when the actor quits: writes it accepted are committed and answered, not dropped.
   ~writer_state() { commit_pending(*this); }
@@ -65,10 +89,15 @@ void commit_group(writer_state& st, std::span<pending_write> group) {
           .count());
   if (result) {
     record_commit(st.stats, group, ns);
+    if (st.meters.seconds) {
+      st.meters.seconds->observe(static_cast<double>(ns) * 1e-9);
+      st.meters.batches->observe(static_cast<double>(group.size()));
+    }
     for (auto& w : group) w.promise.deliver(ok_atom::value);
     return;
   }
   st.stats.failed_commits += 1;
+  if (st.meters.failed) st.meters.failed->inc();
   if (group.size() == 1) {
     st.stats.failed_batches += 1;
     group[0].promise.deliver(to_error(result));
@@ -110,6 +139,7 @@ writer_actor::behavior_type writer(writer_actor::stateful_pointer<writer_state> 
                                    std::shared_ptr<lmdb_env> env, writer_options opts) {
   self->state.env = std::move(env);
   self->state.opts = opts;
+  self->state.meters = commit_meters(opts.metrics.get());
   // By default an actor quits on an error message that no request is waiting for. A client that
   // sent a write with `send` and cannot handle our ok_atom answers with such an error: that must
   // not stop the one writer of the node.

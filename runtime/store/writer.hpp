@@ -25,6 +25,10 @@
 #include "runtime/store/lmdb_env.hpp"
 #include "runtime/store/messages.hpp"
 
+namespace xyn::metrics {
+class registry;
+}
+
 namespace xyn::store {
 
 struct writer_options {
@@ -32,6 +36,9 @@ struct writer_options {
   // single batch larger than a cap still commits whole: batches are atomic.
   std::size_t max_ops_per_txn = 10'000;
   std::size_t max_bytes_per_txn = 16u << 20;
+  // Where commits are measured (xyn_store_commit_duration_seconds, xyn_store_commit_batches,
+  // xyn_store_commits_failed_total); null: not measured.
+  std::shared_ptr<metrics::registry> metrics{};
 };
 
 // REQUIRES: env != nullptr; announce_messages was called on sys's config.

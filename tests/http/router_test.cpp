@@ -209,3 +209,37 @@ TEST_CASE("malformed or duplicate patterns are refused when wired") {
   CHECK_THROWS_AS(r.add("", "/v2", named("x")), std::invalid_argument);
   CHECK_THROWS_AS(r.add("GET", "/v2", handler{}), std::invalid_argument);
 }
+
+TEST_CASE("the observer hears each answer once, with the pattern instead of the path") {
+  router r;
+  r.add("GET", "/v1/items/{id}", named("item"));
+  r.add("GET", "/open", named("open"), {.auth = false});
+  r.add("GET", "/never", [](request&, responder) {});  // drops its responder: a 500
+  r.set_authenticator([](request& req) {
+    return req.header("authorization") == "yes" ? status{}
+                                                : status{status_code::unauthenticated, "no"};
+  });
+  std::vector<request_outcome> seen;
+  r.set_observer([&](const request_outcome& o) { seen.push_back(o); });
+  call(r, "GET", "/v1/items/42", {{"authorization", "yes"}});
+  call(r, "GET", "/v1/items/43");  // refused by the authenticator
+  call(r, "GET", "/open");
+  call(r, "POST", "/open");    // 405
+  call(r, "GET", "/nowhere");  // 404
+  call(r, "GET", "/never", {{"authorization", "yes"}});
+  REQUIRE(seen.size() == 6);
+  CHECK(seen[0].pattern == "/v1/items/{id}");
+  CHECK(seen[0].method == "GET");
+  CHECK(seen[0].status == 200);
+  CHECK(seen[0].duration.count() >= 0);
+  CHECK(seen[1].pattern == "/v1/items/{id}");
+  CHECK(seen[1].status == 401);
+  CHECK(seen[2].pattern == "/open");
+  CHECK(seen[3].pattern.empty());
+  CHECK(seen[3].method == "POST");
+  CHECK(seen[3].status == 405);
+  CHECK(seen[4].pattern.empty());
+  CHECK(seen[4].status == 404);
+  CHECK(seen[5].pattern == "/never");
+  CHECK(seen[5].status == 500);
+}

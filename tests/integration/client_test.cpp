@@ -94,13 +94,8 @@ bool step_reaches(connection& c, const std::string& id, const std::string& step,
 
 // Runs `xyn` with `args`; its exit code and stdout.
 std::pair<int, std::string> run_cli(const std::string& args) {
-  std::string cmd = std::string("timeout 60 ") + XYN_CLI_BINARY + " " + args;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[512];
-  while (size_t n = std::fread(buf, 1, sizeof(buf), p)) out.append(buf, n);
-  int st = ::pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+  auto r = xyn::test::run_command(std::string("timeout 60 ") + XYN_CLI_BINARY + " " + args);
+  return {r.exit_code, r.out};
 }
 
 std::string quoted(const std::string& s) {

@@ -15,13 +15,8 @@ namespace {
 // Runs the daemon with `args`, waits for it to exit (at most a few seconds), returns exit code
 // and stderr+stdout.
 std::pair<int, std::string> run_daemon(const std::string& args) {
-  std::string cmd = "timeout 10 " + xyn::test::node_binary() + " " + args + " 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[512];
-  while (size_t n = std::fread(buf, 1, sizeof(buf), p)) out.append(buf, n);
-  int st = ::pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+  auto r = xyn::test::run_command("timeout 10 " + xyn::test::node_binary() + " " + args + " 2>&1");
+  return {r.exit_code, r.out};
 }
 
 }  // namespace

@@ -481,3 +481,25 @@ TEST_CASE_METHOD(fixture, "an invalid spec starts nothing") {
   CHECK_FALSE(spawn_supervisor(sys, "sup", {}, kids, observer()));
   CHECK_FALSE(event_queued());
 }
+
+TEST_CASE_METHOD(fixture, "on_restart hears every restart with the supervisor and child names") {
+  // The callback runs on the supervisor's thread; the restarted event follows it, so by the
+  // time the test reads that event the call has happened.
+  auto heard = std::make_shared<std::vector<std::string>>();
+  sup_flags flags;
+  flags.on_restart = [heard](const std::string& sup, const std::string& child) {
+    heard->push_back(sup + "/" + child);
+  };
+  auto sup = spawn_supervisor(sys, "sup-x", flags, workers({"a", "b"}), observer());
+  next_events(2);
+  CHECK(heard->empty());  // first starts are not restarts
+  self->send(child(sup, "b"), crash_atom::value);
+  CHECK(next_events(2) == strings{"exited:b", "restarted:b"});
+  CHECK(*heard == strings{"sup-x/b"});
+  self->request(sup, wait_limit, restart_child_atom::value, std::string("a"))
+      .receive([](caf::ok_atom) {}, [&](caf::error& e) { FAIL(sys.render(e)); });
+  for (int i = 0; i < 5 && next_event().kind != child_event_kind::restarted; ++i) {
+  }
+  CHECK(*heard == strings{"sup-x/b", "sup-x/a"});
+  self->send_exit(sup, caf::exit_reason::user_shutdown);
+}

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
 #include <random>
 #include <stdexcept>
@@ -14,6 +15,17 @@
 #include "runtime/http/client.hpp"
 
 namespace xyn::test {
+
+command_result run_command(const std::string& command) {
+  command_result r;
+  FILE* p = ::popen(command.c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  while (size_t n = std::fread(buf, 1, sizeof buf, p)) r.out.append(buf, n);
+  int st = ::pclose(p);
+  r.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
 
 std::string node_binary() {
   return XYN_NODE_BINARY;

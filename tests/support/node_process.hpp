@@ -79,4 +79,11 @@ class node_process {
 // Where the build put the daemon (compile definition XYN_NODE_BINARY).
 std::string node_binary();
 
+struct command_result {
+  int exit_code = -1;  // -1 when it did not exit normally
+  std::string out;     // its stdout (add " 2>&1" to the command for stderr too)
+};
+// Runs `command` through the shell and waits for it (the caller bounds it, e.g. `timeout 60`).
+command_result run_command(const std::string& command);
+
 }  // namespace xyn::test
