@@ -47,6 +47,10 @@ struct node_facts {
   std::function<json()> service_health;
   // A tenant's workflow counts by status and its latest failures, for platform-dashboard.
   std::function<json(const std::string& tenant, size_t recent_failures)> workflow_summary;
+  // One run as GET /v1/workflows/{id} shows it, or null when there is none (ai-assistant).
+  std::function<json(const std::string& id)> workflow_view;
+  // A tenant's newest runs, newest first, as GET /v1/workflows lists them (ai-assistant).
+  std::function<json(const std::string& tenant, size_t limit)> workflow_list;
 };
 
 // The result of one action: ok with an output document, or a failure with a stable code.

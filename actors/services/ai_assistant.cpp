@@ -1,15 +1,22 @@
-// ai-assistant: the conversational front door's memory — the turns of each conversation, per
-// tenant. Understanding what a turn asks for (intent, plan, workflow) is a later issue; this
-// service stores and returns what was said.
+// ai-assistant: the conversational front door. `chat` understands one turn of a conversation
+// (actors/assistant: intent, template, parameters, context across turns) and says what the
+// runtime should do; the admin port's POST /v1/chat performs it (start, cancel). The service
+// keeps each conversation's turns and its dialogue state, per tenant, so context survives
+// restarts.
 //
 // Layout under (ai-assistant, tenant):
 //   conv/<id>              JSON {id, turns, last_turn, created_at, updated_at}
 //   turn/<id>/<be64 n>     JSON {turn, role, text, at}
+//   ctx/<id>               JSON dialogue state {plan, pending, last_workflow, turns}
+//   settings               JSON {confirm_first}
 // Conversation ids are [A-Za-z0-9_.:-], so "turn/<id>/" prefixes never overlap.
 #include <cctype>
+#include <fstream>
 
+#include "actors/assistant/dialogue.hpp"
 #include "actors/params.hpp"
 #include "actors/services/services.hpp"
+#include "actors/services/text.hpp"
 #include "runtime/base/keys.hpp"
 
 namespace xyn::actors::services {
@@ -28,6 +35,9 @@ bool valid_conversation(const std::string& id) {
 std::string conv_key(const std::string& id) {
   return "conv/" + id;
 }
+std::string ctx_key(const std::string& id) {
+  return "ctx/" + id;
+}
 std::string turn_prefix(const std::string& id) {
   return "turn/" + id + "/";
 }
@@ -41,6 +51,42 @@ std::optional<std::string> read_conversation(param_reader& p) {
     p.fail("conversation", "must be 1-128 letters, digits, '_', '.', ':' or '-'");
   if (!p.ok()) return std::nullopt;
   return id;
+}
+
+// The JSON object stored at `key`, or {} when there is none.
+json json_or_empty(state_view& state, const std::string& key) {
+  auto j = state.get_json(key);
+  return j && j->is_object() ? *j : json::object();
+}
+
+// Appends one turn to the conversation's log; returns its number.
+uint64_t append_turn(action_context& ctx, const std::string& conv, const std::string& role,
+                     const std::string& body) {
+  json c = {{"id", conv}, {"turns", 0}, {"last_turn", 0}, {"created_at", ctx.now_ms}};
+  if (auto old = ctx.state.get_json(conv_key(conv))) c = *old;
+  uint64_t n = c["last_turn"].get<uint64_t>() + 1;
+  c["last_turn"] = n;
+  c["turns"] = c["turns"].get<uint64_t>() + 1;
+  c["updated_at"] = ctx.now_ms;
+  ctx.state.put_json(turn_key(conv, n),
+                     {{"turn", n}, {"role", role}, {"text", body}, {"at", ctx.now_ms}}, ctx.now_ms);
+  ctx.state.put_json(conv_key(conv), c, ctx.now_ms);
+  return n;
+}
+
+// The dialogue every tenant shares: the built-in lexicon, or the file named by the node's
+// `assistant.lexicon` setting. Trained once per service (re)start, on first use.
+std::shared_ptr<const assistant::dialogue> make_dialogue(const node_facts& node) {
+  auto doc = assistant::builtin_lexicon_json();
+  auto path = node.settings.value("assistant", json::object()).value("lexicon", "");
+  if (!path.empty()) {
+    std::ifstream in(path);
+    auto loaded = nlohmann::ordered_json::parse(in, nullptr, false);
+    if (!loaded.is_discarded()) doc = std::move(loaded);
+  }
+  auto lex = assistant::parse_lexicon(doc);
+  if (!lex) lex = assistant::parse_lexicon(assistant::builtin_lexicon_json());
+  return std::make_shared<const assistant::dialogue>(std::move(*lex));
 }
 
 class ai_assistant : public service {
@@ -60,9 +106,105 @@ class ai_assistant : public service {
          false, history});
     add({"list_conversations", "Conversations with their turn counts", object_schema({}, {}), "",
          false, list_conversations});
+    add({"chat",
+         "Understand one turn of a conversation: intent, template, parameters, what is "
+         "missing, the reply, and the act for the runtime (start, cancel, look up)",
+         object_schema(
+             {{"conversation", "string"}, {"text", "string"}, {"confirm_first", "boolean"}},
+             {"conversation", "text"}),
+         "forget", true, [this](action_context& ctx) { return chat(ctx); }});
+    add({"set_settings", "The tenant's assistant settings: confirm_first asks before starting",
+         object_schema({{"confirm_first", "boolean"}}, {"confirm_first"}), "set_settings", true,
+         set_settings});
   }
 
  private:
+  outcome chat(action_context& ctx) {
+    param_reader p(ctx.params);
+    auto conv = read_conversation(p);
+    auto utterance = p.string("text");
+    if (p.ok() && utterance.empty()) p.fail("text", "must not be empty");
+    if (p.ok() && utterance.size() > max_turn_bytes)
+      p.fail("text", "must be at most " + std::to_string(max_turn_bytes) + " bytes");
+    auto settings = json_or_empty(ctx.state, "settings");
+    bool confirm_first = p.boolean("confirm_first", settings.value("confirm_first", false));
+    if (!p.ok()) return p.failure();
+    if (!dialogue_) dialogue_ = make_dialogue(ctx.node);
+
+    auto state = json_or_empty(ctx.state, ctx_key(*conv));
+    auto user_turn = append_turn(ctx, *conv, "user", utterance);
+    assistant::turn_input in;
+    in.text = utterance;
+    auto today = text::format_utc(ctx.now_ms).substr(0, 10);
+    in.today = today;
+    // The run id is the conversation's turn: a retried chat starts no second workflow.
+    in.workflow_id = "chat-" + ctx.tenant + "-" + *conv + "-" + std::to_string(user_turn);
+    in.confirm_first = confirm_first;
+    auto r = dialogue_->turn(state, in);
+
+    json workflow_id = nullptr;
+    auto kind = r.act.value("kind", "");
+    if (kind == "start") workflow_id = r.act["id"];
+    if (kind == "status" || kind == "cancel") {
+      auto id = r.act["id"].get<std::string>();
+      workflow_id = id;
+      json run = ctx.node.workflow_view ? ctx.node.workflow_view(id) : json();
+      if (run.is_null() || run.value("tenant", "") != ctx.tenant) {
+        r.reply = "I can't find a workflow " + id + ".";
+        r.act = json::object();
+      } else if (kind == "status") {
+        r.reply = assistant::dialogue::describe_run(run);
+        r.act = json::object();
+      } else if (run.value("status", "") != "running") {
+        r.reply = "Workflow " + id + " already finished (" + run.value("status", "") +
+                  "); there is nothing to cancel.";
+        r.act = json::object();
+      } else {
+        r.reply = "Cancelling workflow " + id + "; its completed steps will be undone.";
+      }
+    }
+    std::vector<std::string> asked;
+    for (const auto& n : r.act.value("services", json::array())) asked.push_back(n);
+    if (kind == "list" || kind == "health" || kind == "kpi") r.act = json::object();
+    if (kind == "list")
+      r.reply = ctx.node.workflow_list
+                    ? assistant::dialogue::describe_list(ctx.node.workflow_list(ctx.tenant, 10))
+                    : "I can't see the workflows from here.";
+    if (kind == "health")
+      r.reply = ctx.node.service_health
+                    ? assistant::dialogue::describe_health(ctx.node.service_health(), asked)
+                    : "I can't see the services from here.";
+    if (kind == "kpi")
+      r.reply = ctx.node.workflow_summary
+                    ? assistant::dialogue::describe_kpis(ctx.node.workflow_summary(ctx.tenant, 3))
+                    : "I can't see the numbers from here.";
+
+    ctx.state.put_json(ctx_key(*conv), state, ctx.now_ms);
+    append_turn(ctx, *conv, "assistant", r.reply);
+    json out = {{"conversation", *conv},
+                {"reply", r.reply},
+                {"intent", r.intent},
+                {"template", r.template_name.empty() ? json(nullptr) : json(r.template_name)},
+                {"params", r.params},
+                {"missing", r.missing},
+                {"workflow_id", workflow_id},
+                {"confidence", text::round2(r.confidence)}};
+    if (!r.act.empty()) out["act"] = r.act;
+    return outcome::success(std::move(out));
+  }
+
+  static outcome set_settings(action_context& ctx) {
+    param_reader p(ctx.params);
+    bool confirm = p.boolean("confirm_first", false);
+    if (!p.ok()) return p.failure();
+    auto now = json_or_empty(ctx.state, "settings");
+    json previous = {{"confirm_first", now.value("confirm_first", false)}};
+    now["confirm_first"] = confirm;
+    ctx.state.put_json("settings", now, ctx.now_ms);
+    // `previous` is what set_settings takes to undo this one.
+    return outcome::success({{"settings", now}, {"previous", previous}});
+  }
+
   static outcome remember(action_context& ctx) {
     param_reader p(ctx.params);
     auto conv = read_conversation(p);
@@ -74,16 +216,7 @@ class ai_assistant : public service {
     if (p.ok() && role != "user" && role != "assistant" && role != "system")
       p.fail("role", "must be user, assistant or system");
     if (!p.ok()) return p.failure();
-    json c = {{"id", *conv}, {"turns", 0}, {"last_turn", 0}, {"created_at", ctx.now_ms}};
-    if (auto old = ctx.state.get_json(conv_key(*conv))) c = *old;
-    uint64_t n = c["last_turn"].get<uint64_t>() + 1;
-    c["last_turn"] = n;
-    c["turns"] = c["turns"].get<uint64_t>() + 1;
-    c["updated_at"] = ctx.now_ms;
-    ctx.state.put_json(turn_key(*conv, n),
-                       {{"turn", n}, {"role", role}, {"text", body}, {"at", ctx.now_ms}},
-                       ctx.now_ms);
-    ctx.state.put_json(conv_key(*conv), c, ctx.now_ms);
+    auto n = append_turn(ctx, *conv, role, body);
     return outcome::success({{"conversation", *conv}, {"turn", n}});
   }
 
@@ -146,6 +279,9 @@ class ai_assistant : public service {
     if (!st.ok()) return outcome::failure("io_error", st.message());
     return outcome::success({{"conversations", out}, {"count", out.size()}});
   }
+
+  // Built on first chat (it needs the node's settings); rebuilt with the service on restart.
+  std::shared_ptr<const assistant::dialogue> dialogue_;
 };
 
 }  // namespace

@@ -289,6 +289,7 @@ void add_routes(http::router& router, const route_context& ctx) {
                               "websocket, 101 and then one JSON event per message"});
 
   add_workflow_routes(router, ctx);
+  add_chat_routes(router, ctx);
   add_openapi_route(router);
   add_web_routes(router);
 }

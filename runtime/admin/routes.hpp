@@ -40,5 +40,7 @@ struct route_context {
 void add_routes(http::router& router, const route_context& ctx);
 // The /v1/workflows and /v1/templates routes (workflow_routes.cpp); add_routes calls it.
 void add_workflow_routes(http::router& router, const route_context& ctx);
+// POST /v1/chat (chat_routes.cpp); add_routes calls it.
+void add_chat_routes(http::router& router, const route_context& ctx);
 
 }  // namespace xyn::admin

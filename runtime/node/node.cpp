@@ -308,6 +308,17 @@ class running_node : public node {
     facts.workflow_summary = [env](const std::string& tenant, size_t recent_failures) {
       return workflow::status_summary(*env, tenant, recent_failures);
     };
+    facts.workflow_view = [env](const std::string& id) -> nlohmann::json {
+      auto run = workflow::run_json(*env, id);
+      return run ? *run : nlohmann::json();
+    };
+    facts.workflow_list = [env](const std::string& tenant, size_t limit) -> nlohmann::json {
+      workflow::list_query q;
+      q.tenant = tenant;
+      q.limit = limit;
+      auto page = workflow::list_json(*env, q);
+      return page ? (*page)["workflows"] : nlohmann::json::array();
+    };
   }
 
   bool wait_for_services(std::chrono::milliseconds limit) {
