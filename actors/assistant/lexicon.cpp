@@ -1,5 +1,7 @@
 #include "actors/assistant/lexicon.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <map>
 
 namespace xyn::assistant {
@@ -147,6 +149,46 @@ result<lexicon> parse_lexicon(const ojson& doc) {
     lex.vocab.*(v.field) = std::move(*read);
   }
   return lex;
+}
+
+result<nlohmann::ordered_json> extend_lexicon(const ojson& base, const json& extension) {
+  ojson doc = base;
+  if (!extension.is_object()) return bad("extension", "must be an object");
+  const auto examples = extension.value("examples", json::array());
+  if (!examples.is_array()) return bad("extension.examples", "must be an array");
+  for (size_t i = 0; i < examples.size(); ++i) {
+    const auto& e = examples[i];
+    std::string where = "extension.examples[" + std::to_string(i) + "]";
+    if (!e.is_object() || !e.value("text", json()).is_string() ||
+        e["text"].get<std::string>().empty())
+      return bad(where, "needs a non-empty \"text\"");
+    std::string intent = e.value("intent", ""), tpl = e.value("template", "");
+    ojson* owner = nullptr;
+    if (!intent.empty() && doc["intents"].contains(intent)) owner = &doc["intents"][intent];
+    if (!tpl.empty() && doc["templates"].contains(tpl)) owner = &doc["templates"][tpl];
+    if (owner == nullptr)
+      return bad(where, "names no known intent or template (\"" + intent + tpl + "\")");
+    (*owner)["examples"].push_back(e["text"].get<std::string>());
+  }
+  const auto gazetteers = extension.value("gazetteers", json::object());
+  if (!gazetteers.is_object()) return bad("extension.gazetteers", "must be an object");
+  for (const auto& [kind, entries] : gazetteers.items()) {
+    std::string where = "extension.gazetteers." + kind;
+    if (!entries.is_object()) return bad(where, "must be an object of canonical -> aliases");
+    for (const auto& [canonical, aliases] : entries.items()) {
+      if (!aliases.is_array()) return bad(where + "." + canonical, "aliases must be an array");
+      auto& list = doc["gazetteers"][kind][canonical];
+      if (list.is_null()) list = ojson::array();
+      for (const auto& a : aliases) {
+        if (!a.is_string()) return bad(where + "." + canonical, "aliases must be strings");
+        auto alias = a.get<std::string>();
+        std::transform(alias.begin(), alias.end(), alias.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        list.push_back(alias);
+      }
+    }
+  }
+  return doc;
 }
 
 const nlohmann::ordered_json& builtin_lexicon_json() {

@@ -77,6 +77,12 @@ struct lexicon {
 // the order missing ones are listed and asked for.
 result<lexicon> parse_lexicon(const nlohmann::ordered_json& doc);
 
+// `base` with a tenant's additions: {"examples": [{"text", "intent"} | {"text", "template"}],
+// "gazetteers": {"channels": {"email": ["mailshot"]}, ...}}. invalid_argument naming the entry
+// when an example names no known intent or template, or an alias is not a string.
+result<nlohmann::ordered_json> extend_lexicon(const nlohmann::ordered_json& base,
+                                              const json& extension);
+
 // The built-in lexicon (config/assistant/lexicon.json, compiled in).
 const nlohmann::ordered_json& builtin_lexicon_json();
 

@@ -5,13 +5,16 @@
 // restarts.
 //
 // Layout under (ai-assistant, tenant):
+//   lexicon                JSON {examples, gazetteers, version}: what the tenant taught
 //   conv/<id>              JSON {id, turns, last_turn, created_at, updated_at}
 //   turn/<id>/<be64 n>     JSON {turn, role, text, at}
 //   ctx/<id>               JSON dialogue state {plan, pending, last_workflow, turns}
 //   settings               JSON {confirm_first}
 // Conversation ids are [A-Za-z0-9_.:-], so "turn/<id>/" prefixes never overlap.
+#include <algorithm>
 #include <cctype>
 #include <fstream>
+#include <map>
 
 #include "actors/assistant/dialogue.hpp"
 #include "actors/params.hpp"
@@ -74,19 +77,52 @@ uint64_t append_turn(action_context& ctx, const std::string& conv, const std::st
   return n;
 }
 
-// The dialogue every tenant shares: the built-in lexicon, or the file named by the node's
-// `assistant.lexicon` setting. Trained once per service (re)start, on first use.
-std::shared_ptr<const assistant::dialogue> make_dialogue(const node_facts& node) {
-  auto doc = assistant::builtin_lexicon_json();
+// The node's lexicon: the built-in one, or the file named by the `assistant.lexicon` setting.
+nlohmann::ordered_json node_lexicon(const node_facts& node) {
   auto path = node.settings.value("assistant", json::object()).value("lexicon", "");
   if (!path.empty()) {
     std::ifstream in(path);
     auto loaded = nlohmann::ordered_json::parse(in, nullptr, false);
-    if (!loaded.is_discarded()) doc = std::move(loaded);
+    if (!loaded.is_discarded() && assistant::parse_lexicon(loaded).ok()) return loaded;
   }
+  return assistant::builtin_lexicon_json();
+}
+
+std::shared_ptr<const assistant::dialogue> make_dialogue(const nlohmann::ordered_json& doc) {
   auto lex = assistant::parse_lexicon(doc);
   if (!lex) lex = assistant::parse_lexicon(assistant::builtin_lexicon_json());
   return std::make_shared<const assistant::dialogue>(std::move(*lex));
+}
+
+// A tenant's taught additions, {"examples": [...], "gazetteers": {...}, "version": n}.
+json tenant_extension(state_view& state) {
+  auto j = state.get_json("lexicon");
+  return j && j->is_object()
+             ? *j
+             : json{{"examples", json::array()}, {"gazetteers", json::object()}, {"version", 0}};
+}
+
+// Adds (or, with `remove`, takes back) taught examples and aliases.
+json merge_extension(json ext, const json& taught, bool remove) {
+  auto& examples = ext["examples"];
+  for (const auto& e : taught.value("examples", json::array())) {
+    auto it = std::find(examples.begin(), examples.end(), e);
+    if (remove && it != examples.end()) examples.erase(it);
+    if (!remove && it == examples.end()) examples.push_back(e);
+  }
+  const auto gazetteers = taught.value("gazetteers", json::object());  // bound: items() keeps
+  for (const auto& [kind, entries] : gazetteers.items())               // a reference to it
+    for (const auto& [canonical, aliases] : entries.items()) {
+      auto& list = ext["gazetteers"][kind][canonical];
+      if (list.is_null()) list = json::array();
+      for (const auto& a : aliases) {
+        auto it = std::find(list.begin(), list.end(), a);
+        if (remove && it != list.end()) list.erase(it);
+        if (!remove && it == list.end()) list.push_back(a);
+      }
+    }
+  ext["version"] = ext.value("version", 0) + 1;
+  return ext;
 }
 
 class ai_assistant : public service {
@@ -113,6 +149,13 @@ class ai_assistant : public service {
              {{"conversation", "string"}, {"text", "string"}, {"confirm_first", "boolean"}},
              {"conversation", "text"}),
          "forget", true, [this](action_context& ctx) { return chat(ctx); }});
+    auto teach_schema = object_schema({{"examples", "array"}, {"gazetteers", "object"}}, {});
+    add({"teach",
+         "Teach this tenant's assistant: examples [{text, intent|template}] and gazetteer "
+         "aliases {channels: {email: [\"mailshot\"]}}",
+         teach_schema, "unteach", true, [this](action_context& ctx) { return teach(ctx, false); }});
+    add({"unteach", "Take back what teach added (same params)", teach_schema, "teach", true,
+         [this](action_context& ctx) { return teach(ctx, true); }});
     add({"set_settings", "The tenant's assistant settings: confirm_first asks before starting",
          object_schema({{"confirm_first", "boolean"}}, {"confirm_first"}), "set_settings", true,
          set_settings});
@@ -129,7 +172,7 @@ class ai_assistant : public service {
     auto settings = json_or_empty(ctx.state, "settings");
     bool confirm_first = p.boolean("confirm_first", settings.value("confirm_first", false));
     if (!p.ok()) return p.failure();
-    if (!dialogue_) dialogue_ = make_dialogue(ctx.node);
+    auto dialogue = dialogue_for(ctx);
 
     auto state = json_or_empty(ctx.state, ctx_key(*conv));
     auto user_turn = append_turn(ctx, *conv, "user", utterance);
@@ -140,7 +183,7 @@ class ai_assistant : public service {
     // The run id is the conversation's turn: a retried chat starts no second workflow.
     in.workflow_id = "chat-" + ctx.tenant + "-" + *conv + "-" + std::to_string(user_turn);
     in.confirm_first = confirm_first;
-    auto r = dialogue_->turn(state, in);
+    auto r = dialogue->turn(state, in);
 
     json workflow_id = nullptr;
     auto kind = r.act.value("kind", "");
@@ -191,6 +234,39 @@ class ai_assistant : public service {
                 {"confidence", text::round2(r.confidence)}};
     if (!r.act.empty()) out["act"] = r.act;
     return outcome::success(std::move(out));
+  }
+
+  // The dialogue for this tenant: the node's, or one also trained on what the tenant taught
+  // (rebuilt when that changes).
+  std::shared_ptr<const assistant::dialogue> dialogue_for(action_context& ctx) {
+    if (!node_dialogue_) node_dialogue_ = make_dialogue(node_lexicon(ctx.node));
+    auto ext = tenant_extension(ctx.state);
+    int64_t version = ext.value("version", int64_t{0});
+    if (version == 0) return node_dialogue_;
+    auto& cached = tenant_dialogues_[ctx.tenant];
+    if (cached.first != version || !cached.second) {
+      auto doc = assistant::extend_lexicon(node_lexicon(ctx.node), ext);
+      cached = {version, doc ? make_dialogue(*doc) : node_dialogue_};
+    }
+    return cached.second;
+  }
+
+  // teach / unteach: a tenant's own example utterances and vocabulary aliases.
+  outcome teach(action_context& ctx, bool remove) {
+    json taught = {{"examples", ctx.params.value("examples", json::array())},
+                   {"gazetteers", ctx.params.value("gazetteers", json::object())}};
+    if (!taught["examples"].is_array())
+      return outcome::failure("invalid_params", "field 'examples': must be an array");
+    if (!taught["gazetteers"].is_object())
+      return outcome::failure("invalid_params", "field 'gazetteers': must be an object");
+    if (taught["examples"].empty() && taught["gazetteers"].empty())
+      return outcome::failure("invalid_params", "field 'examples': give examples or gazetteers");
+    // Checked against the node's lexicon so a bad example never reaches the store.
+    if (auto check = assistant::extend_lexicon(node_lexicon(ctx.node), taught); !check)
+      return outcome::failure("invalid_params", check.error().message());
+    auto ext = merge_extension(tenant_extension(ctx.state), taught, remove);
+    ctx.state.put_json("lexicon", ext, ctx.now_ms);
+    return outcome::success({{"examples", ext["examples"].size()}, {"version", ext["version"]}});
   }
 
   static outcome set_settings(action_context& ctx) {
@@ -281,7 +357,9 @@ class ai_assistant : public service {
   }
 
   // Built on first chat (it needs the node's settings); rebuilt with the service on restart.
-  std::shared_ptr<const assistant::dialogue> dialogue_;
+  std::shared_ptr<const assistant::dialogue> node_dialogue_;
+  std::map<std::string, std::pair<int64_t, std::shared_ptr<const assistant::dialogue>>>
+      tenant_dialogues_;
 };
 
 }  // namespace

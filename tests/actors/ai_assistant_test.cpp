@@ -67,3 +67,44 @@ TEST_CASE("ai-assistant: bad params are invalid_params naming the field") {
   r = h.run("remember", {{"conversation", "c1"}, {"text", "x"}, {"role", "robot"}});
   CHECK(r.message.find("'role'") != std::string::npos);
 }
+
+TEST_CASE("ai-assistant: chat keeps the conversation's context in the store") {
+  auto h = make();
+  auto r = h.ok("chat", {{"conversation", "c1"}, {"text", "launch a product called Nova"}});
+  CHECK(r["intent"] == "start_workflow");
+  CHECK(r["template"] == "product_launch");
+  CHECK(r["workflow_id"] == "chat-default-c1-1");
+  CHECK(r["act"]["kind"] == "start");
+  // A fresh service (as after a restart) reads the context back: "that" is the run above.
+  service_harness again(xyn::actors::services::make_ai_assistant(), h.shared_env(), h.dir());
+  r = again.ok("chat", {{"conversation", "c1"}, {"text", "what's the status of that?"}});
+  CHECK(r["intent"] == "workflow_status");
+  CHECK(r["workflow_id"] == "chat-default-c1-1");
+  CHECK(again.ok("history", {{"conversation", "c1"}})["total"] == 4);
+  // Another tenant's conversation of the same name is another conversation.
+  r = again.ok("chat", {{"conversation", "c1"}, {"text", "what's the status of that?"}}, "other");
+  CHECK(r["workflow_id"].is_null());
+  CHECK(again.run("chat", {{"conversation", "c1"}, {"text", ""}}).code == "invalid_params");
+}
+
+TEST_CASE(
+    "ai-assistant: a tenant teaches its own phrases and aliases, and unteach takes them back") {
+  auto h = make();
+  json say = {{"conversation", "t1"}, {"text", "zorblat my pipelines"}};
+  json channel = {{"conversation", "t2"}, {"text", "launch a product called Nova on mailshot"}};
+  CHECK(h.ok("chat", say)["intent"] == "unknown");
+  CHECK(h.ok("chat", channel)["params"].value("channels", json::array()).empty());
+  json lesson = {{"examples", {{{"text", "zorblat my pipelines"}, {"intent", "list_workflows"}}}},
+                 {"gazetteers", {{"channels", {{"email", {"Mailshot"}}}}}}};
+  CHECK(h.service().find("teach")->compensation == "unteach");
+  h.ok("teach", lesson);
+  CHECK(h.ok("chat", say)["intent"] == "list_workflows");
+  channel["conversation"] = "t3";
+  CHECK(h.ok("chat", channel)["params"]["channels"] == json{"email"});
+  CHECK(h.ok("chat", say, "other")["intent"] == "unknown");  // only this tenant learned it
+  h.ok("unteach", lesson);
+  CHECK(h.ok("chat", say)["intent"] == "unknown");
+  CHECK(h.run("teach", {{"examples", {{{"text", "x"}, {"intent", "fly"}}}}}).code ==
+        "invalid_params");
+  CHECK(h.run("teach", json::object()).code == "invalid_params");
+}

@@ -90,6 +90,7 @@ class service_harness {
 
   actors::service& service() { return *svc_; }
   store::lmdb_env& env() { return *env_; }
+  std::shared_ptr<store::lmdb_env> shared_env() const { return env_; }
   const std::filesystem::path& dir() const { return dir_; }
   actors::node_facts& facts() { return facts_; }
 
