@@ -157,7 +157,7 @@ int main(int argc, char** argv) {
     auto bus = xyn::actors::spawn_event_bus(sys, 1000);
     auto cat = std::make_shared<const xyn::mesh::catalog>(
         *xyn::mesh::parse_catalog(xyn::node::embedded_service_catalog()));
-    auto mesh = xyn::mesh::spawn_mesh(sys, {cat, 10s, {}});
+    auto mesh = xyn::mesh::spawn_mesh(sys, {cat, 10s, {}, {}, {}});
     auto facts = std::make_shared<xyn::actors::node_facts>();
     facts->node_name = "bench";
     xyn::supervisors::sup_flags flags;

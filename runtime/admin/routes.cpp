@@ -4,6 +4,7 @@
 #include "runtime/admin/event_stream.hpp"
 #include "runtime/admin/openapi.hpp"
 #include "runtime/admin/web_routes.hpp"
+#include "runtime/cluster/directory.hpp"
 
 #include <chrono>
 
@@ -107,7 +108,7 @@ void add_routes(http::router& router, const route_context& ctx) {
             [](std::vector<mesh::service_info>& list) {
               json not_up = json::array();
               for (const auto& i : list)
-                if (i.status != "up") not_up.push_back(i.name);
+                if (i.status != "up" && i.status != "disabled") not_up.push_back(i.name);
               return http::json_reply(not_up.empty() ? 200 : 503,
                                       {{"ready", not_up.empty()}, {"not_up", not_up}});
             },
@@ -133,6 +134,14 @@ void add_routes(http::router& router, const route_context& ctx) {
                   "{\"services\": [{name, status, restarts, actions, depends_on, last_error}]}"});
 
   auto cat = ctx.catalog;
+  router.add(
+      "GET", "/v1/cluster/members", http::sync_handler([members = ctx.members](request&) {
+        return http::json_reply(200, members->to_json());
+      }),
+      {.summary = "The cluster's members as this node sees them",
+       .success_description = "{\"members\": [{\"name\", \"address\", \"status\", \"incarnation\", "
+                              "\"self\", \"services\"}], \"self\": address}"});
+
   router.add("GET", "/v1/services/graph", http::sync_handler([cat](request&) {
                json nodes = json::array(), edges = json::array();
                for (const auto& s : cat->services) {

@@ -11,6 +11,9 @@
 
 #include "runtime/admin/admin_key.hpp"
 
+namespace xyn::cluster {
+class directory;
+}
 namespace xyn::http {
 class router;
 }
@@ -35,6 +38,7 @@ struct route_context {
   int64_t started_at_ms = 0;
   std::shared_ptr<store::lmdb_env> env;
   std::shared_ptr<const workflow::library> workflows;
+  std::shared_ptr<cluster::directory> members;
 };
 
 void add_routes(http::router& router, const route_context& ctx);

@@ -12,6 +12,7 @@
 #include "actors/workflow/messages.hpp"
 #include "actors/workflow/view.hpp"
 #include "runtime/client/protocol.hpp"
+#include "runtime/cluster/messages.hpp"
 #include "runtime/node/names.hpp"
 #include "runtime/store/lmdb_env.hpp"
 #include "runtime/store/messages.hpp"
@@ -205,6 +206,15 @@ caf::behavior gateway(gateway_actor* self, admin::admin_key key,
                   self->state.watches.erase(it);
                 });
         return rp;
+      },
+      // Other nodes knock here to join; the cluster actor checks their proof of the secret.
+      [=](cluster::cl_hello_atom a, const std::string& nonce) {
+        return self->delegate(node::lookup(self->system(), node::cluster_name), a, nonce);
+      },
+      [=](cluster::cl_join_atom a, const cluster::member_card& card, const std::string& door,
+          const std::string& proof) {
+        return self->delegate(node::lookup(self->system(), node::cluster_name), a, card, door,
+                              proof);
       },
       [=](gw_get_atom, const std::string& k, const std::string& id) -> caf::result<std::string> {
         if (!key.matches(k)) return refused();

@@ -3,7 +3,8 @@
 // (client.hpp). It checks the admin key on every request, forwards submit / cancel / signal /
 // watch to the workflow manager (node::workflows_name) and answers get / history / list from
 // LMDB (actors/workflow/view.hpp) in short-lived reader actors, so no request ever blocks it.
-// The protocol is in protocol.hpp. The node announces actors/workflow/messages.hpp and the
+// The protocol is in protocol.hpp. It is also the door other nodes join through: cluster
+// hello and join requests (runtime/cluster/messages.hpp) go on to the cluster actor. The node announces actors/workflow/messages.hpp and the
 // store's "xyn" error category before it spawns this.
 
 #include <memory>

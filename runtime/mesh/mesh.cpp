@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/event.hpp"
+#include "runtime/cluster/directory.hpp"
 #include "runtime/mesh/messages.hpp"
 #include "runtime/mesh/service_board.hpp"
 #include "runtime/node/names.hpp"
@@ -67,6 +68,11 @@ step_response fail(const std::string& service, step_status st, const std::string
   return make_error_response(service, st, code, message);
 }
 
+caf::timespan time_left(const mesh_state& st, const step_request& req) {
+  if (req.deadline_ms == 0) return st.opts.default_timeout;
+  return std::chrono::milliseconds(std::max<int64_t>(1, req.deadline_ms - now_ms()));
+}
+
 void forward(mesh_actor* self, const std::string& name, step_request req,
              caf::response_promise rp) {
   auto& st = self->state;
@@ -77,11 +83,7 @@ void forward(mesh_actor* self, const std::string& name, step_request req,
                         (it == st.services.end() ? "gone" : it->second.info.status)));
     return;
   }
-  auto timeout = st.opts.default_timeout;
-  if (req.deadline_ms != 0) {
-    auto left = req.deadline_ms - now_ms();
-    timeout = std::chrono::milliseconds(std::max<int64_t>(1, left));
-  }
+  auto timeout = time_left(st, req);
   self->request(it->second.current, timeout, execute_atom::value, std::move(req))
       .then([=](step_response& resp) mutable { rp.deliver(std::move(resp)); },
             [=](caf::error& err) mutable {
@@ -95,9 +97,71 @@ void forward(mesh_actor* self, const std::string& name, step_request req,
             });
 }
 
+// Calls `name` on the next member of `members` (from `i`); a member that is down, too slow or
+// has lost the service is skipped for the next one. The last member's answer stands.
+void forward_remote(mesh_actor* self, const std::string& name, step_request req,
+                    caf::response_promise rp, std::vector<caf::actor> members, size_t i) {
+  auto target = members[i];
+  auto timeout = time_left(self->state, req);
+  self->request(target, timeout, execute_atom::value, local_atom::value, name, req)
+      .then(
+          [=](step_response& resp) mutable {
+            if (resp.status == step_status::retryable && resp.error_code == "unavailable" &&
+                i + 1 < members.size())
+              return forward_remote(self, name, std::move(req), rp, std::move(members), i + 1);
+            rp.deliver(std::move(resp));
+          },
+          [=](caf::error& err) mutable {
+            if (i + 1 < members.size() && req.deadline_ms - now_ms() > 0)
+              return forward_remote(self, name, std::move(req), rp, std::move(members), i + 1);
+            bool late = err == caf::sec::request_timeout;
+            rp.deliver(fail(name, step_status::retryable, late ? "timeout" : "unavailable",
+                            "service '" + name + "' on another member " +
+                                (late ? "did not answer in time" : "could not be reached: ") +
+                                (late ? std::string() : self->system().render(err))));
+          });
+}
+
 // Every change of a service's info goes through here, so the board never lags the mesh.
 void changed(mesh_actor* self, const service_entry& e) {
   if (self->state.opts.board) self->state.opts.board->put(e.info);
+}
+
+// One call of `name`: injected faults first, then the local instance, else (when `anywhere`)
+// a member that has the service up.
+caf::result<step_response> execute(mesh_actor* self, const std::string& name, step_request req,
+                                   bool anywhere) {
+  auto& s = self->state;
+  auto it = s.services.find(name);
+  if (it == s.services.end())
+    return fail(name, step_status::error, "unknown_service", "no service named '" + name + "'");
+  auto& e = it->second;
+  if (e.pending_errors != 0) {
+    if (e.pending_errors > 0) --e.pending_errors;
+    return fail(name, step_status::retryable, "injected_fault",
+                "fault injected by POST /v1/faults");
+  }
+  auto rp = self->make_response_promise();
+  if (e.latency_count != 0) {
+    if (e.latency_count > 0) --e.latency_count;
+    // Response promises cannot travel in messages: park the call and wake up for it.
+    auto id = s.next_delayed++;
+    s.delayed.emplace(id, delayed_call{name, std::move(req), rp});
+    self->delayed_send(self, std::chrono::milliseconds(e.latency_ms), deliver_atom::value, id);
+    return rp;
+  }
+  if (!e.current && anywhere && s.opts.members) {
+    if (auto members = s.opts.members->meshes_for(name); !members.empty()) {
+      if (req.deadline_ms == 0)
+        req.deadline_ms =
+            now_ms() +
+            std::chrono::duration_cast<std::chrono::milliseconds>(s.opts.default_timeout).count();
+      forward_remote(self, name, std::move(req), rp, std::move(members), 0);
+      return rp;
+    }
+  }
+  forward(self, name, std::move(req), rp);
+  return rp;
 }
 
 caf::behavior mesh(mesh_actor* self, mesh_options opts) {
@@ -107,6 +171,7 @@ caf::behavior mesh(mesh_actor* self, mesh_options opts) {
     auto& e = st.services[c.name];
     e.info.name = c.name;
     e.info.dependencies = c.depends_on;
+    if (st.opts.disabled.count(c.name)) e.info.status = "disabled";
     changed(self, e);
   }
   // Long-lived: a stray error message (an answer nobody waits for) must not stop the mesh.
@@ -168,30 +233,11 @@ caf::behavior mesh(mesh_actor* self, mesh_options opts) {
               {{"service", ev.child}, {"reason", ev.reason}, {"retry_in_ms", ev.delay_ms}});
         }
       },
-      [=](execute_atom, const std::string& name, step_request& req) -> caf::result<step_response> {
-        auto& s = self->state;
-        auto it = s.services.find(name);
-        if (it == s.services.end())
-          return fail(name, step_status::error, "unknown_service",
-                      "no service named '" + name + "'");
-        auto& e = it->second;
-        if (e.pending_errors != 0) {
-          if (e.pending_errors > 0) --e.pending_errors;
-          return fail(name, step_status::retryable, "injected_fault",
-                      "fault injected by POST /v1/faults");
-        }
-        auto rp = self->make_response_promise();
-        if (e.latency_count != 0) {
-          if (e.latency_count > 0) --e.latency_count;
-          // Response promises cannot travel in messages: park the call and wake up for it.
-          auto id = s.next_delayed++;
-          s.delayed.emplace(id, delayed_call{name, std::move(req), rp});
-          self->delayed_send(self, std::chrono::milliseconds(e.latency_ms), deliver_atom::value,
-                             id);
-          return rp;
-        }
-        forward(self, name, std::move(req), rp);
-        return rp;
+      [=](execute_atom, const std::string& name, step_request& req) {
+        return execute(self, name, std::move(req), true);
+      },
+      [=](execute_atom, local_atom, const std::string& name, step_request& req) {
+        return execute(self, name, std::move(req), false);
       },
       [=](deliver_atom, uint64_t id) {
         auto it = self->state.delayed.find(id);

@@ -10,7 +10,14 @@
 //   (register_atom, std::string name, caf::actor)      from a service host when it starts
 //   (execute_atom, std::string name, step_request)  -> step_response; failures are responses
 //                                                      (unknown_service, unavailable,
-//                                                      service_crashed, timeout)
+//                                                      service_crashed, timeout). A service
+//                                                      that is not up here (disabled, or
+//                                                      restarting) is called on a member that
+//                                                      has it up (cluster directory), trying
+//                                                      the next member when one fails.
+//   (execute_atom, local_atom, std::string name, step_request)
+//                                                   -> step_response, here or not at all (what
+//                                                      another node's mesh sends)
 //   (info_atom, std::string name)                   -> service_info        | mesh error
 //   unknown_service (list_atom)                                     -> std::vector<service_info>,
 //   catalog order (health_atom, std::string name)                 -> health_report       |
@@ -24,12 +31,17 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 #include <caf/error.hpp>
 #include <caf/fwd.hpp>
 
 #include "runtime/mesh/catalog.hpp"
+
+namespace xyn::cluster {
+class directory;
+}
 
 namespace xyn::mesh {
 
@@ -46,6 +58,10 @@ struct mesh_options {
   std::chrono::milliseconds default_timeout{30000};
   // Kept current with every service's info when set (it outlives mesh restarts).
   std::shared_ptr<service_board> board;
+  // Services this node does not run (status "disabled"); calls go to other members.
+  std::set<std::string> disabled;
+  // The cluster's members, for calls to services not up here; null: this node alone.
+  std::shared_ptr<cluster::directory> members;
 };
 
 caf::actor spawn_mesh(caf::actor_system& sys, mesh_options opts);

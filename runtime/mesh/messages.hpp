@@ -29,6 +29,8 @@ using clear_atom = caf::atom_constant<caf::atom("clear")>;
 using register_atom = caf::atom_constant<caf::atom("register")>;
 using list_atom = caf::atom_constant<caf::atom("list")>;
 using info_atom = caf::atom_constant<caf::atom("info")>;
+// Marks an execute that must run on this node: how one node's mesh calls another's.
+using local_atom = caf::atom_constant<caf::atom("local")>;
 
 // One step of work for a service. `params` is JSON text; `deadline_ms` is a Unix time in
 // milliseconds after which the caller no longer waits (0: the mesh's default timeout).

@@ -46,6 +46,13 @@ const std::vector<key_spec>& keys() {
        field(&node_config::admin_max_body_bytes)},
       {"cluster.port", kind::port, 0, 65535, field(&node_config::cluster_port)},
       {"cluster.seeds", kind::string_list, 0, 0, field(&node_config::seeds)},
+      {"cluster.secret_file", kind::string, 0, 4096, field(&node_config::cluster_secret_file)},
+      {"cluster.heartbeat_ms", kind::integer, 10, 60000, field(&node_config::cluster_heartbeat_ms)},
+      {"cluster.phi_threshold", kind::integer, 1, 1000, field(&node_config::cluster_phi_threshold)},
+      {"cluster.acceptable_pause_ms", kind::integer, 0, 600000,
+       field(&node_config::cluster_acceptable_pause_ms)},
+      {"cluster.down_after_ms", kind::integer, 0, 600000,
+       field(&node_config::cluster_down_after_ms)},
       {"log.level", kind::log_level, 0, 0, field(&node_config::log_level)},
       {"store.map_size_mb", kind::integer, 1, 1ll << 22, field(&node_config::store_map_size_mb)},
       {"runtime.scheduler_threads", kind::integer, 0, 256, field(&node_config::scheduler_threads)},
@@ -55,6 +62,7 @@ const std::vector<key_spec>& keys() {
        field(&node_config::service_backoff_initial_ms)},
       {"services.backoff_max_ms", kind::integer, 0, 3600000,
        field(&node_config::service_backoff_max_ms)},
+      {"services.disabled", kind::string_list, 0, 0, field(&node_config::disabled_services)},
       {"services.execute_timeout_ms", kind::integer, 1, 3600000,
        field(&node_config::execute_timeout_ms)},
       {"events.ring_size", kind::integer, 1, 10000000, field(&node_config::event_ring_size)},
@@ -228,6 +236,7 @@ status apply_env(node_config& cfg, const std::map<std::string, std::string>& env
   for (const auto& [name, value] : env) {
     if (name.rfind("XYN_", 0) != 0) continue;
     if (name == "XYN_OPENAI_API_KEY") cfg.openai_api_key = value;
+    if (name == "XYN_CLUSTER_SECRET") cfg.cluster_secret = value;
     if (std::find(other_env_vars().begin(), other_env_vars().end(), name) != other_env_vars().end())
       continue;
     const key_spec* spec = nullptr;
@@ -291,6 +300,31 @@ status finalize(node_config& cfg) {
   if (cfg.service_backoff_max_ms < cfg.service_backoff_initial_ms)
     return status::invalid_argument(
         "key 'services.backoff_max_ms' must be at least services.backoff_initial_ms");
+  if (cfg.cluster_secret.empty() && !cfg.cluster_secret_file.empty()) {
+    std::ifstream in(cfg.cluster_secret_file);
+    if (!in)
+      return status::invalid_argument("key 'cluster.secret_file': cannot read '" +
+                                      cfg.cluster_secret_file + "'");
+    std::getline(in, cfg.cluster_secret);
+    while (!cfg.cluster_secret.empty() &&
+           std::isspace(static_cast<unsigned char>(cfg.cluster_secret.back())))
+      cfg.cluster_secret.pop_back();
+  }
+  if (!cfg.seeds.empty() && cfg.cluster_secret.empty())
+    return status::invalid_argument(
+        "key 'cluster.seeds' needs a cluster secret (XYN_CLUSTER_SECRET or "
+        "cluster.secret_file): nodes authenticate each other before joining");
+  if (!cfg.cluster_secret.empty() && cfg.cluster_secret.size() < 16)
+    return status::invalid_argument("the cluster secret must be at least 16 characters");
+  for (const auto& seed : cfg.seeds) {
+    auto colon = seed.rfind(':');
+    int port = 0;
+    if (colon == std::string::npos || colon == 0 ||
+        std::from_chars(seed.data() + colon + 1, seed.data() + seed.size(), port).ec !=
+            std::errc() ||
+        port < 1 || port > 65535)
+      return status::invalid_argument("key 'cluster.seeds': '" + seed + "' is not host:port");
+  }
   return {};
 }
 

@@ -27,6 +27,14 @@ struct node_config {
   int64_t admin_max_body_bytes = 0;
   uint16_t cluster_port = 0;
   std::vector<std::string> seeds;
+  // Shared by every member; joins are refused without it (handshake.hpp). Seeds need one.
+  // From XYN_CLUSTER_SECRET, else the first line of cluster_secret_file (read by finalize).
+  std::string cluster_secret;
+  std::string cluster_secret_file;
+  int64_t cluster_heartbeat_ms = 0;
+  int64_t cluster_phi_threshold = 0;
+  int64_t cluster_acceptable_pause_ms = 0;
+  int64_t cluster_down_after_ms = 0;
   std::string log_level;
   int64_t store_map_size_mb = 0;
   int scheduler_threads = 0;  // 0: one per core
@@ -34,6 +42,8 @@ struct node_config {
   int64_t service_period_ms = 0;
   int64_t service_backoff_initial_ms = 0;
   int64_t service_backoff_max_ms = 0;
+  // Services this node does not run; calls to them go to a member that does.
+  std::vector<std::string> disabled_services;
   int64_t execute_timeout_ms = 0;
   int64_t event_ring_size = 0;
   int64_t workflow_passivate_after_ms = 0;

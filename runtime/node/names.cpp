@@ -16,7 +16,8 @@ void register_as(caf::actor_system& sys, caf::atom_value name, const caf::actor&
 }
 
 void unregister_all(caf::actor_system& sys) {
-  for (auto name : {store_name, events_name, mesh_name, workflows_name, services_name})
+  for (auto name :
+       {store_name, events_name, mesh_name, workflows_name, services_name, cluster_name})
     sys.registry().erase(name);
 }
 

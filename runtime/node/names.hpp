@@ -14,6 +14,7 @@ inline constexpr caf::atom_value events_name = caf::atom("xyn.events");
 inline constexpr caf::atom_value mesh_name = caf::atom("xyn.mesh");
 inline constexpr caf::atom_value workflows_name = caf::atom("xyn.wf");
 inline constexpr caf::atom_value services_name = caf::atom("xyn.svcs");
+inline constexpr caf::atom_value cluster_name = caf::atom("xyn.clus");
 
 caf::actor lookup(caf::actor_system& sys, caf::atom_value name);
 void register_as(caf::actor_system& sys, caf::atom_value name, const caf::actor& self);

@@ -27,6 +27,9 @@
 #include "runtime/admin/admin_metrics.hpp"
 #include "runtime/admin/routes.hpp"
 #include "runtime/client/gateway.hpp"
+#include "runtime/cluster/cluster_actor.hpp"
+#include "runtime/cluster/directory.hpp"
+#include "runtime/cluster/messages.hpp"
 #include "runtime/http/server.hpp"
 #include "runtime/mesh/catalog.hpp"
 #include "runtime/mesh/mesh.hpp"
@@ -64,6 +67,7 @@ std::unique_ptr<caf::actor_system_config> make_actor_config(const node_config& c
   ac->set("scheduler.max-threads", threads);
   ac->load<caf::io::middleman>();
   mesh::announce_messages(*ac);
+  cluster::announce_messages(*ac);
   actors::announce_event_messages(*ac);
   store::announce_messages(*ac);
   sup::announce_messages(*ac);
@@ -82,6 +86,9 @@ caf::actor spawn_services(caf::actor_system& sys, const node_config& cfg,
   for (const auto& entry : cat->services) {
     auto it = factories.find(entry.name);
     if (it == factories.end()) continue;
+    if (std::find(cfg.disabled_services.begin(), cfg.disabled_services.end(), entry.name) !=
+        cfg.disabled_services.end())
+      continue;
     auto make = it->second;
     sup::sup_flags flags;
     flags.strategy = sup::strategy::one_for_one;
@@ -136,6 +143,9 @@ class running_node : public node {
     auto cat = mesh::parse_catalog(embedded_service_catalog());
     if (!cat) return cat.error();
     catalog_ = std::make_shared<const mesh::catalog>(std::move(*cat));
+    for (const auto& name : cfg_.disabled_services)
+      if (!catalog_->find(name))
+        return status::invalid_argument("key 'services.disabled': no service named '" + name + "'");
     auto lib = workflow::library::make(catalog_->names());
     if (!lib) return lib.error();
     library_ = *lib;
@@ -154,12 +164,13 @@ class running_node : public node {
 
     actor_cfg_ = make_actor_config(cfg_);
     system_ = std::make_unique<caf::actor_system>(*actor_cfg_);
+    // The gateway first: the cluster port is this node's address in the cluster.
+    if (auto st = publish_gateway(*key); !st.ok()) return st;
     start_tree();
     if (!wait_for_services(10s)) spdlog::warn("not every service registered within 10 s");
-    if (auto st = publish_gateway(*key); !st.ok()) return st;
 
-    admin::route_context rc{system_.get(),         catalog_, *key,    cfg_.node_name,
-                            facts_->started_at_ms, env_,     library_};
+    admin::route_context rc{system_.get(),         catalog_, *key,     cfg_.node_name,
+                            facts_->started_at_ms, env_,     library_, members_};
     router_ = std::make_unique<http::router>();
     admin::add_routes(*router_, rc);
     admin::add_metrics_route(*router_, metrics_);
@@ -184,6 +195,7 @@ class running_node : public node {
     if (server_) server_->stop();
     if (system_ && root_) {
       caf::scoped_actor self{*system_};
+      leave_cluster(self);
       self->monitor(root_);
       self->send_exit(root_, caf::exit_reason::user_shutdown);
       self->receive([](const caf::down_msg&) {},
@@ -204,8 +216,8 @@ class running_node : public node {
   }
 
  private:
-  // root (rest_for_one): store writer, event bus, mesh, services, workflows, scheduler. A
-  // restart of an early child restarts the ones that depend on it.
+  // root (rest_for_one): store writer, event bus, mesh, services, workflows, scheduler,
+  // cluster. A restart of an early child restarts the ones that depend on it.
   void start_tree() {
     auto env = env_;
     auto cfg = cfg_;
@@ -230,9 +242,14 @@ class running_node : public node {
            return actors::spawn_event_bus(s, static_cast<size_t>(cfg.event_ring_size));
          }},
         {"mesh",
-         [cfg, cat, board = board_](caf::actor_system& s) {
-           return mesh::spawn_mesh(s,
-                                   {cat, std::chrono::milliseconds(cfg.execute_timeout_ms), board});
+         [cfg, cat, board = board_, members = members_](caf::actor_system& s) {
+           mesh::mesh_options mo;
+           mo.services = cat;
+           mo.default_timeout = std::chrono::milliseconds(cfg.execute_timeout_ms);
+           mo.board = board;
+           mo.disabled = {cfg.disabled_services.begin(), cfg.disabled_services.end()};
+           mo.members = members;
+           return mesh::spawn_mesh(s, std::move(mo));
          }},
         {"services",
          [cfg, cat, deps](caf::actor_system& s) {
@@ -244,6 +261,10 @@ class running_node : public node {
          [wf](caf::actor_system& s) { return workflow::spawn_workflow_manager(s, wf); }},
         {"scheduler",
          [env](caf::actor_system& s) { return actors::spawn_schedule_runner(s, env, {}); }},
+        // Last: nothing depends on its actor (the mesh reads the shared directory), so its
+        // restart restarts nothing else.
+        {"cluster",
+         [co = cluster_options()](caf::actor_system& s) { return cluster::spawn_cluster(s, co); }},
     };
     sup::sup_flags flags;
     flags.strategy = sup::strategy::rest_for_one;
@@ -251,6 +272,33 @@ class running_node : public node {
     flags.period = 10s;
     flags.on_restart = restart_counter(metrics_);
     root_ = sup::spawn_supervisor(*system_, "root", flags, std::move(children));
+  }
+
+  // Tells the other members this node is leaving, so they drop it instead of declaring it down.
+  void leave_cluster(caf::scoped_actor& self) {
+    auto c = lookup(*system_, cluster_name);
+    if (!c || cfg_.cluster_secret.empty()) return;
+    self->request(c, 1s, cluster::cl_leave_atom::value)
+        .receive([](caf::ok_atom) {}, [](caf::error&) {});
+    // The notes leave through the middleman's own threads; give them a moment on the wire.
+    std::this_thread::sleep_for(50ms);
+  }
+
+  cluster::cluster_options cluster_options() const {
+    cluster::cluster_options o;
+    o.address = cfg_.admin_address + ":" + std::to_string(cluster_port_);
+    o.name = cfg_.node_name;
+    o.secret = cfg_.cluster_secret;
+    o.seeds = cfg_.seeds;
+    o.heartbeat = std::chrono::milliseconds(cfg_.cluster_heartbeat_ms);
+    o.membership.phi.expected_interval = o.heartbeat;
+    o.membership.phi.acceptable_pause = std::chrono::milliseconds(cfg_.cluster_acceptable_pause_ms);
+    o.membership.phi.min_std_deviation = std::max<std::chrono::milliseconds>(o.heartbeat / 2, 10ms);
+    o.membership.phi_threshold = static_cast<double>(cfg_.cluster_phi_threshold);
+    o.membership.down_after = std::chrono::milliseconds(cfg_.cluster_down_after_ms);
+    o.members = members_;
+    o.board = board_;
+    return o;
   }
 
   // Client programs (runtime/client) reach the node over CAF on the cluster port. The gateway
@@ -331,8 +379,9 @@ class running_node : public node {
         self->request(m, 1s, mesh::list_atom::value)
             .receive(
                 [&](const std::vector<mesh::service_info>& list) {
-                  all_up = std::all_of(list.begin(), list.end(),
-                                       [](const auto& i) { return i.status == "up"; });
+                  all_up = std::all_of(list.begin(), list.end(), [](const auto& i) {
+                    return i.status == "up" || i.status == "disabled";
+                  });
                 },
                 [](caf::error&) {});
       }
@@ -361,6 +410,7 @@ class running_node : public node {
   // it outlives everything that records into it.
   std::shared_ptr<metrics::registry> metrics_ = std::make_shared<metrics::registry>();
   std::shared_ptr<mesh::service_board> board_ = std::make_shared<mesh::service_board>();
+  std::shared_ptr<cluster::directory> members_ = std::make_shared<cluster::directory>();
   // Set by system-runtime's drain: new workflows are refused, running ones go on.
   std::shared_ptr<std::atomic<bool>> draining_ = std::make_shared<std::atomic<bool>>(false);
   std::unique_ptr<caf::actor_system_config> actor_cfg_;

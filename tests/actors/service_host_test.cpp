@@ -62,7 +62,7 @@ struct core {
     bus = xyn::actors::spawn_event_bus(*sys, 100);
     auto cat = std::make_shared<const xyn::mesh::catalog>(
         *xyn::mesh::parse_catalog(xyn::node::embedded_service_catalog()));
-    mesh = xyn::mesh::spawn_mesh(*sys, {cat, 5s, {}});
+    mesh = xyn::mesh::spawn_mesh(*sys, {cat, 5s, {}, {}, {}});
     auto facts = std::make_shared<xyn::actors::node_facts>();
     host = xyn::actors::spawn_service_host(*sys, xyn::actors::services::make_content_hub,
                                            {env, facts});

@@ -51,8 +51,12 @@ node_process::~node_process() {
 
 void node_process::start(std::chrono::milliseconds limit) {
   std::filesystem::remove(dir_ / "node.json");
-  std::vector<std::string> args = {node_binary(), "--data-dir", dir_.string(), "--admin-port", "0",
-                                   "--node-name", "it-node",    "--log-level", "warn"};
+  std::vector<std::string> args = {node_binary(), "--data-dir",  dir_.string(), "--admin-port",
+                                   "0",           "--log-level", "warn"};
+  if (std::find(extra_args_.begin(), extra_args_.end(), "--node-name") == extra_args_.end()) {
+    args.push_back("--node-name");
+    args.push_back("it-node");
+  }
   // The cluster port too is picked by the node unless a test asks for one: tests run at once.
   if (std::find(extra_args_.begin(), extra_args_.end(), "--cluster-port") == extra_args_.end()) {
     args.push_back("--cluster-port");
@@ -103,6 +107,18 @@ void node_process::kill9() {
   int st = 0;
   ::waitpid(pid_, &st, 0);
   pid_ = -1;
+}
+
+void node_process::freeze() {
+  if (pid_ > 0) ::kill(pid_, SIGSTOP);
+}
+
+void node_process::thaw() {
+  if (pid_ > 0) ::kill(pid_, SIGCONT);
+}
+
+void node_process::add_args(std::vector<std::string> args) {
+  extra_args_.insert(extra_args_.end(), args.begin(), args.end());
 }
 
 int node_process::terminate(std::chrono::milliseconds* took) {

@@ -37,6 +37,12 @@ class node_process {
   void start(std::chrono::milliseconds limit = std::chrono::seconds(20));
   // SIGKILL, then wait for the process.
   void kill9();
+  // SIGSTOP / SIGCONT: the process is frozen with its sockets open, then goes on.
+  void freeze();
+  void thaw();
+  // Arguments for the next start() (after the constructor's), e.g. to restart on the same
+  // cluster port.
+  void add_args(std::vector<std::string> args);
   // SIGTERM; returns the exit code (or -signal) and how long the exit took.
   int terminate(std::chrono::milliseconds* took = nullptr);
   bool running() const { return pid_ > 0; }

@@ -1,0 +1,229 @@
+// Real xynergy-node processes forming a cluster on loopback: they join through a seed and list
+// each other (GET /v1/cluster/members), route a call for a service one of them does not run,
+// declare a killed or frozen member down and take it back as a new incarnation, refuse a node
+// with the wrong secret, and drop a member that leaves on SIGTERM.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <memory>
+
+#include "runtime/http/ws_client.hpp"
+#include "tests/support/node_process.hpp"
+
+using xyn::http::ws_client;
+using xyn::test::node_process;
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A shared secret file for one test's nodes, removed with it.
+struct secret_file {
+  std::filesystem::path path;
+  explicit secret_file(const std::string& secret) {
+    path = std::filesystem::temp_directory_path() /
+           ("xyn-secret-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand()));
+    std::ofstream(path) << secret << "\n";
+  }
+  ~secret_file() {
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+  }
+};
+
+std::string address(const node_process& n) {
+  return "127.0.0.1:" + std::to_string(n.cluster_port());
+}
+
+std::unique_ptr<node_process> start_member(const secret_file& secret, const node_process* seed,
+                                           const std::string& name,
+                                           std::vector<std::string> more = {}) {
+  std::vector<std::string> args = {"--node-name", name, "--set",
+                                   "cluster.secret_file=" + secret.path.string()};
+  if (seed) {
+    args.push_back("--seeds");
+    args.push_back(address(*seed));
+  }
+  args.insert(args.end(), more.begin(), more.end());
+  auto n = std::make_unique<node_process>(args);
+  n->start();
+  return n;
+}
+
+json members(const node_process& n) {
+  auto r = n.get("/v1/cluster/members");
+  REQUIRE(r.status == 200);
+  return r.body;
+}
+
+// The member with `addr` as `n` sees it, or null.
+json member(const node_process& n, const std::string& addr) {
+  auto all = members(n);
+  for (const auto& m : all["members"])
+    if (m["address"] == addr) return m;
+  return nullptr;
+}
+
+std::string status_of(const node_process& n, const std::string& addr) {
+  auto m = member(n, addr);
+  return m.is_null() ? "" : m["status"].get<std::string>();
+}
+
+bool all_up(const node_process& n, size_t count) {
+  auto list = members(n)["members"];
+  if (list.size() != count) return false;
+  for (const auto& m : list)
+    if (m["status"] != "up") return false;
+  return true;
+}
+
+// Every event of the node's ring whose topic starts with "cluster.", read for `wait`.
+std::vector<json> cluster_events(const node_process& n, std::chrono::milliseconds wait) {
+  auto c = ws_client::connect("127.0.0.1", n.port(), "/v1/events?topic=cluster.&since=0",
+                              {{"authorization", "Bearer " + n.key()}});
+  REQUIRE(c.ok());
+  std::vector<json> got;
+  auto deadline = std::chrono::steady_clock::now() + wait;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto m = (*c)->read(200ms);
+    if (m) got.push_back(json::parse(*m));
+  }
+  return got;
+}
+
+bool has_event(const std::vector<json>& events, const std::string& topic, const std::string& addr) {
+  for (const auto& e : events)
+    if (e["topic"] == topic && e["data"]["address"] == addr) return true;
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("three nodes form one cluster, and a killed member is declared down and rejoins",
+          "[integration][cluster]") {
+  secret_file secret("a-shared-cluster-secret-for-tests");
+  auto a = start_member(secret, nullptr, "alpha");
+  auto b = start_member(secret, a.get(), "beta");
+  auto c = start_member(secret, a.get(), "gamma");
+
+  auto t0 = std::chrono::steady_clock::now();
+  for (auto* n : {a.get(), b.get(), c.get()})
+    REQUIRE(node_process::eventually([&] { return all_up(*n, 3); }));
+  auto took =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+  INFO("every node listed every member " << took.count() << " ms after the third answered /health");
+
+  auto list = members(*b);
+  CHECK(list["self"] == address(*b));
+  bool saw_alpha = false;
+  for (const auto& m : list["members"]) {
+    CHECK(m["services"].size() == 15);
+    if (m["address"] == address(*a)) {
+      saw_alpha = true;
+      CHECK(m["name"] == "alpha");
+      CHECK(m["self"] == false);
+    }
+  }
+  CHECK(saw_alpha);
+
+  SECTION("kill -9: the two others declare it down, and it rejoins when it restarts") {
+    auto gone = address(*c);
+    auto old_incarnation = member(*a, gone)["incarnation"].get<uint64_t>();
+    auto port = c->cluster_port();
+    c->kill9();
+    for (auto* n : {a.get(), b.get()})
+      REQUIRE(node_process::eventually([&] { return status_of(*n, gone) == "down"; }));
+    CHECK(status_of(*a, address(*b)) == "up");
+
+    c->add_args({"--cluster-port", std::to_string(port)});
+    c->start();
+    for (auto* n : {a.get(), b.get(), c.get()})
+      REQUIRE(node_process::eventually([&] { return all_up(*n, 3); }));
+    CHECK(member(*a, gone)["incarnation"].get<uint64_t>() > old_incarnation);
+  }
+
+  SECTION("SIGSTOP: a frozen member is declared down, and after SIGCONT it rejoins anew") {
+    auto frozen = address(*c);
+    auto old_incarnation = member(*a, frozen)["incarnation"].get<uint64_t>();
+    c->freeze();
+    for (auto* n : {a.get(), b.get()})
+      REQUIRE(node_process::eventually([&] { return status_of(*n, frozen) == "down"; }));
+    CHECK(status_of(*a, address(*b)) == "up");
+    c->thaw();
+    for (auto* n : {a.get(), b.get(), c.get()})
+      REQUIRE(node_process::eventually([&] { return all_up(*n, 3); }));
+    CHECK(member(*a, frozen)["incarnation"].get<uint64_t>() > old_incarnation);
+    auto events = cluster_events(*c, 1s);
+    CHECK(has_event(events, "cluster.member_up", address(*a)));
+    bool rejoined = false;
+    for (const auto& e : events) rejoined = rejoined || e["topic"] == "cluster.rejoining";
+    CHECK(rejoined);
+  }
+}
+
+TEST_CASE("a service disabled on a node is executed through it by routing to another member",
+          "[integration][cluster]") {
+  secret_file secret("a-shared-cluster-secret-for-tests");
+  auto b = start_member(secret, nullptr, "beta");
+  auto a = start_member(secret, b.get(), "alpha", {"--set", "services.disabled=content-hub"});
+  REQUIRE(node_process::eventually([&] { return all_up(*a, 2) && all_up(*b, 2); }));
+
+  auto info = a->get("/v1/services/content-hub");
+  REQUIRE(info.status == 200);
+  CHECK(info.body["status"] == "disabled");
+  CHECK(a->get("/ready").status == 200);
+  auto self_entry = member(*a, address(*a));
+  for (const auto& s : self_entry["services"]) CHECK(s != "content-hub");
+
+  json call = {{"action", "create"},
+               {"tenant", "acme"},
+               {"params", {{"title", "Routed"}, {"body", "made on beta"}}}};
+  auto r = a->post("/v1/services/content-hub/execute", call);
+  REQUIRE(r.status == 200);
+  CHECK(r.body["status"] == "ok");
+  auto id = r.body["output"]["id"].get<std::string>();
+  // The item lives on beta: beta finds it locally.
+  auto got = b->post("/v1/services/content-hub/execute",
+                     {{"action", "get"}, {"tenant", "acme"}, {"params", {{"id", id}}}});
+  REQUIRE(got.status == 200);
+  CHECK(got.body["status"] == "ok");
+  CHECK(got.body["output"]["title"] == "Routed");
+
+  // With beta gone nobody runs it: a clear retryable answer, not a hang or a crash.
+  auto beta = address(*b);
+  b->kill9();
+  REQUIRE(node_process::eventually([&] { return status_of(*a, beta) != "up"; }));
+  auto none = a->post("/v1/services/content-hub/execute", call);
+  REQUIRE(none.status == 200);
+  CHECK(none.body["status"] == "retryable");
+  CHECK(none.body["error"]["code"] == "unavailable");
+}
+
+TEST_CASE("a node with the wrong cluster secret cannot join", "[integration][cluster]") {
+  secret_file secret("a-shared-cluster-secret-for-tests");
+  secret_file wrong("not-the-secret-the-others-share");
+  auto a = start_member(secret, nullptr, "alpha");
+  auto intruder = start_member(wrong, a.get(), "intruder");
+
+  auto events = cluster_events(*a, 1500ms);
+  CHECK(has_event(events, "cluster.join_refused", address(*intruder)));
+  CHECK(members(*a)["members"].size() == 1);
+  auto seen = members(*intruder)["members"];
+  CHECK(status_of(*intruder, address(*a)) != "up");
+  for (const auto& m : seen) CHECK((m["self"] == true || m["status"] == "joining"));
+}
+
+TEST_CASE("a member that leaves on SIGTERM is removed, not declared down",
+          "[integration][cluster]") {
+  secret_file secret("a-shared-cluster-secret-for-tests");
+  auto a = start_member(secret, nullptr, "alpha");
+  auto b = start_member(secret, a.get(), "beta");
+  REQUIRE(node_process::eventually([&] { return all_up(*a, 2); }));
+  auto leaver = address(*b);
+  CHECK(b->terminate() == 0);
+  REQUIRE(node_process::eventually([&] { return member(*a, leaver).is_null(); }));
+  auto events = cluster_events(*a, 500ms);
+  CHECK(has_event(events, "cluster.member_leaving", leaver));
+  CHECK(has_event(events, "cluster.member_removed", leaver));
+  CHECK_FALSE(has_event(events, "cluster.member_down", leaver));
+}
