@@ -142,6 +142,14 @@ void add_routes(http::router& router, const route_context& ctx) {
        .success_description = "{\"members\": [{\"name\", \"address\", \"status\", \"incarnation\", "
                               "\"self\", \"services\"}], \"self\": address}"});
 
+  router.add(
+      "GET", "/v1/cluster/shards", http::sync_handler([members = ctx.members](request&) {
+        return http::json_reply(200, members->shards_json());
+      }),
+      {.summary = "The shard map this node follows: owner, backup and epoch per shard",
+       .success_description = "{\"version\", \"leader\", \"count\", \"lease_ms\", \"shards\": "
+                              "[{\"shard\", \"owner\", \"backup\", \"epoch\", \"serving\"}]}"});
+
   router.add("GET", "/v1/services/graph", http::sync_handler([cat](request&) {
                json nodes = json::array(), edges = json::array();
                for (const auto& s : cat->services) {

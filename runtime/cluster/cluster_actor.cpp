@@ -65,6 +65,7 @@ struct cluster_state {
   std::map<std::string, retry> retries;
   std::set<std::string> connecting;
   std::map<std::string, door_nonce> nonces;
+  shard_map map;
   bool leaving = false;
 };
 
@@ -85,7 +86,8 @@ member_card own_card(cluster_actor* self) {
           st.view->self().incarnation,
           caf::actor_cast<caf::actor>(self),
           node::lookup(self->system(), node::mesh_name),
-          local_services(st)};
+          local_services(st),
+          st.opts.shards};
 }
 
 void publish_directory(cluster_actor* self) {
@@ -103,6 +105,8 @@ void publish_directory(cluster_actor* self) {
     entries.push_back(std::move(e));
   }
   st.opts.members->replace(std::move(entries));
+  st.opts.members->set_shards(st.map, st.opts.address,
+                              st.view->lease_until(clock::now(), st.opts.lease));
 }
 
 void report(cluster_actor* self, const member_change& c) {
@@ -212,6 +216,11 @@ void connect(cluster_actor* self, const std::string& address) {
                                     mine)
                           .then(
                               [=](const join_reply& r) {
+                                if (r.door.shard_count != self->state.opts.shards)
+                                  return failed_attempt(self, address,
+                                                        "it spreads tenants over a different "
+                                                        "number of shards",
+                                                        true);
                                 self->state.connecting.erase(address);
                                 if (r.door.address != address)
                                   spdlog::debug("cluster: {} calls itself {}", address,
@@ -234,12 +243,42 @@ void connect(cluster_actor* self, const std::string& address) {
           });
 }
 
+// Follows `map` from now on, and says what moved.
+void adopt(cluster_actor* self, shard_map map) {
+  auto& st = self->state;
+  size_t moved = 0, mine = 0;
+  for (size_t i = 0; i < map.shards.size(); ++i) {
+    if (i >= st.map.shards.size() || st.map.shards[i].owner != map.shards[i].owner) ++moved;
+    if (map.shards[i].owner == st.opts.address) ++mine;
+  }
+  spdlog::info("cluster: shard map {} from {}: {} shards changed owner, {} owned here", map.version,
+               map.leader, moved, mine);
+  actors::publish(
+      self->system(), "cluster.shards", {},
+      {{"version", map.version}, {"leader", map.leader}, {"moved", moved}, {"owned", mine}});
+  st.map = std::move(map);
+}
+
+// The leader places every shard over the members that may own one (up, or unreachable but not
+// yet down: ownership does not move on a suspicion) and bumps the epoch of each moved shard.
+void decide(cluster_actor* self) {
+  auto& st = self->state;
+  if (st.leaving || st.view->leader() != st.opts.address) return;
+  std::vector<std::string> candidates;
+  for (const auto& m : st.view->members())
+    if (m.status == member_status::up || m.status == member_status::unreachable)
+      candidates.push_back(m.address);
+  auto next = next_map(st.map, candidates, st.opts.address, st.opts.shards);
+  if (next.version != st.map.version) adopt(self, std::move(next));
+}
+
 void send_heartbeats(cluster_actor* self) {
   auto& st = self->state;
   heartbeat hb;
   hb.address = st.opts.address;
   hb.incarnation = st.view->self().incarnation;
   hb.services = local_services(st);
+  hb.shards = st.map;
   auto all = st.view->members();
   for (const auto& m : all)
     if (m.self || m.status == member_status::up) hb.members.push_back(m.address);
@@ -288,6 +327,7 @@ void tick(cluster_actor* self) {
     report(self, c);
     if (c.removed) st.peers.erase(c.address);
   }
+  decide(self);
   publish_directory(self);
 }
 
@@ -306,6 +346,7 @@ caf::behavior cluster(cluster_actor* self, cluster_options opts) {
       }
     // Judge at once rather than at the next tick: a closed connection is certain news.
     for (const auto& c : self->state.view->tick(clock::now())) report(self, c);
+    decide(self);
     publish_directory(self);
   });
   if (!st.opts.secret.empty())
@@ -344,6 +385,11 @@ caf::behavior cluster(cluster_actor* self, cluster_options opts) {
                           {{"address", card.address}, {"name", card.name}});
           return store::to_error({status_code::unauthenticated, "wrong cluster secret"});
         }
+        if (card.shard_count != s.opts.shards)
+          return store::to_error(status::invalid_argument(
+              "this cluster spreads tenants over " + std::to_string(s.opts.shards) +
+              " shards, the joiner over " + std::to_string(card.shard_count) +
+              ": cluster.shards must be the same on every member"));
         if (!card.cluster || !admit(self, card))
           return store::to_error(status(status_code::already_exists,
                                         "incarnation " + std::to_string(card.incarnation) + " of " +
@@ -359,6 +405,8 @@ caf::behavior cluster(cluster_actor* self, cluster_options opts) {
         auto& s = self->state;
         if (s.view->heartbeat(hb.address, hb.incarnation, std::move(hb.services), clock::now())) {
           for (const auto& a : hb.members) s.view->heard_of(a);
+          if (newer(hb.shards, s.map) && hb.shards.shards.size() == s.opts.shards)
+            adopt(self, std::move(hb.shards));
           return;
         }
         const auto* m = s.view->find(hb.address);

@@ -32,6 +32,10 @@ struct cluster_options {
   std::vector<std::string> seeds;
   std::chrono::milliseconds heartbeat{100};
   membership_options membership;
+  uint32_t shards = 64;  // how many shards tenants are spread over (the same on every member)
+  // How long an owner keeps serving without hearing from a majority; shorter than the time
+  // the others need to declare it down (phi's pause plus down_after).
+  std::chrono::milliseconds lease{250};
   std::shared_ptr<directory> members;
   std::shared_ptr<const mesh::service_board> board;  // which local services are up
 };

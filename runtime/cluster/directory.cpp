@@ -29,6 +29,39 @@ std::vector<caf::actor> directory::meshes_for(const std::string& service) {
   return out;
 }
 
+void directory::set_shards(shard_map map, std::string self, clock::time_point lease_until) {
+  std::lock_guard lock(mu_);
+  map_ = std::move(map);
+  self_ = std::move(self);
+  lease_until_ = lease_until;
+}
+
+bool directory::serves(uint32_t shard) const {
+  std::lock_guard lock(mu_);
+  return shard < map_.shards.size() && map_.shards[shard].owner == self_ &&
+         clock::now() < lease_until_;
+}
+
+nlohmann::json directory::shards_json() const {
+  std::lock_guard lock(mu_);
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(lease_until_ - clock::now());
+  bool leased = left.count() > 0;
+  auto list = nlohmann::json::array();
+  for (size_t i = 0; i < map_.shards.size(); ++i) {
+    const auto& a = map_.shards[i];
+    list.push_back({{"shard", i},
+                    {"owner", a.owner},
+                    {"backup", a.backup},
+                    {"epoch", a.epoch},
+                    {"serving", leased && a.owner == self_}});
+  }
+  return {{"version", map_.version},
+          {"leader", map_.leader},
+          {"count", map_.shards.size()},
+          {"lease_ms", leased ? left.count() : 0},
+          {"shards", list}};
+}
+
 nlohmann::json directory::to_json() const {
   auto list = nlohmann::json::array();
   std::string self;

@@ -4,6 +4,7 @@
 // to route a call for a service this node does not run, and GET /v1/cluster/members lists it.
 // Shared by pointer; thread-safe (one mutex, copies out).
 
+#include <chrono>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -13,6 +14,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "runtime/cluster/membership.hpp"
+#include "runtime/cluster/shard_map.hpp"
 
 namespace xyn::cluster {
 
@@ -23,7 +25,16 @@ struct directory_entry {
 
 class directory {
  public:
+  using clock = std::chrono::steady_clock;
+
   void replace(std::vector<directory_entry> entries);
+  // The shard map this node follows, and until when it may serve the shards it owns.
+  void set_shards(shard_map map, std::string self, clock::time_point lease_until);
+  // Whether this node may serve `shard` now: it owns it in the map and its lease holds.
+  bool serves(uint32_t shard) const;
+  // {"version","leader","count","lease_ms","shards":[{"shard","owner","backup","epoch",
+  // "serving"}]}; lease_ms: how much longer this node may serve (0: it may not).
+  nlohmann::json shards_json() const;
   std::vector<directory_entry> snapshot() const;
   // The meshes of up members other than self that have `service` up, starting at a rotating
   // offset so calls spread over them.
@@ -34,6 +45,9 @@ class directory {
  private:
   mutable std::mutex mu_;
   std::vector<directory_entry> entries_;
+  shard_map map_;
+  std::string self_;
+  clock::time_point lease_until_{};
   uint64_t turn_ = 0;
 };
 

@@ -37,6 +37,7 @@ void membership::heard_of(const std::string& address) {
   entry e{member{address, {}, 0, member_status::joining, {}, false},
           phi_detector(opts_.phi),
           false,
+          {},
           {}};
   others_.emplace(address, std::move(e));
 }
@@ -55,12 +56,13 @@ std::optional<member_change> membership::joined(const member& m, clock::time_poi
     e.m.services = m.services;
     e.detector = phi_detector(opts_.phi);
     e.detector.heartbeat(now);
+    e.last_heard = now;
     e.connected = true;
     e.m.status = member_status::up;
     if (from == member_status::up) return std::nullopt;
     return member_change{m.address, m.name, from, member_status::up};
   }
-  entry e{m, phi_detector(opts_.phi), true, {}};
+  entry e{m, phi_detector(opts_.phi), true, {}, now};
   e.m.self = false;
   e.m.status = member_status::up;
   e.detector.heartbeat(now);
@@ -77,6 +79,7 @@ bool membership::heartbeat(const std::string& address, uint64_t incarnation,
       e.m.status == member_status::joining)
     return false;
   e.detector.heartbeat(now);
+  e.last_heard = now;
   e.m.services = std::move(services);
   return true;
 }
@@ -142,6 +145,26 @@ bool membership::has_majority() const {
   }
   if (reachable * 2 > counted) return true;
   return reachable * 2 == counted && lowest_reachable == lowest_counted;
+}
+
+membership::clock::time_point membership::lease_until(clock::time_point now,
+                                                      std::chrono::milliseconds lease) const {
+  std::vector<clock::time_point> heard{now};
+  for (const auto& [address, e] : others_)
+    if (e.m.status != member_status::down && e.m.status != member_status::joining)
+      heard.push_back(e.connected ? e.last_heard : clock::time_point{});
+  std::sort(heard.begin(), heard.end(), std::greater<>());
+  auto majority = heard.size() / 2 + 1;
+  auto at = heard[majority - 1];
+  return at == clock::time_point{} ? at : at + lease;
+}
+
+std::string membership::leader() const {
+  if (!has_majority()) return {};
+  std::string lowest = self_.address;
+  for (const auto& [address, e] : others_)
+    if (e.m.status == member_status::up) lowest = std::min(lowest, address);
+  return lowest;
 }
 
 std::vector<member> membership::members() const {

@@ -77,6 +77,14 @@ class membership {
   std::vector<member_change> tick(clock::time_point now);
 
   bool has_majority() const;
+  // Until when this node may act as an owner: `lease` after the moment it had last heard from
+  // a majority of the members that are not down (itself counts as heard now). Others take a
+  // shard over only after declaring its owner down, which takes longer than `lease` of
+  // silence, so an owner cut off (or frozen) stops serving before anyone else starts.
+  clock::time_point lease_until(clock::time_point now, std::chrono::milliseconds lease) const;
+  // The lowest address among up members (self included) while this side has the majority;
+  // empty on the minority side.
+  std::string leader() const;
   // Self first, then by address.
   std::vector<member> members() const;
   const member* find(const std::string& address) const;
@@ -88,6 +96,7 @@ class membership {
     phi_detector detector;
     bool connected = true;
     clock::time_point unreachable_since{};
+    clock::time_point last_heard{};
   };
 
   member_change set_status(entry& e, member_status to, clock::time_point now);

@@ -25,6 +25,8 @@
 #include <caf/fwd.hpp>
 #include <caf/meta/type_name.hpp>
 
+#include "runtime/cluster/shard_map.hpp"
+
 namespace xyn::cluster {
 
 using cl_hello_atom = caf::atom_constant<caf::atom("clhello")>;
@@ -43,12 +45,13 @@ struct member_card {
   caf::actor cluster;                 // its cluster actor
   caf::actor mesh;                    // its service mesh (runtime/mesh)
   std::vector<std::string> services;  // the services it has up
+  uint32_t shard_count = 0;           // members must agree on it
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, member_card& x) {
   return f(caf::meta::type_name("xyn.cluster.member_card"), x.address, x.name, x.incarnation,
-           x.cluster, x.mesh, x.services);
+           x.cluster, x.mesh, x.services, x.shard_count);
 }
 
 struct join_reply {
@@ -66,12 +69,13 @@ struct heartbeat {
   uint64_t incarnation = 0;
   std::vector<std::string> services;  // up on the sender, for the cluster-wide directory
   std::vector<std::string> members;   // addresses the sender sees up: how members spread
+  shard_map shards;                   // the newest map the sender knows: how maps spread
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, heartbeat& x) {
   return f(caf::meta::type_name("xyn.cluster.heartbeat"), x.address, x.incarnation, x.services,
-           x.members);
+           x.members, x.shards);
 }
 
 void announce_messages(caf::actor_system_config& cfg);

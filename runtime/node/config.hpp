@@ -35,6 +35,7 @@ struct node_config {
   int64_t cluster_phi_threshold = 0;
   int64_t cluster_acceptable_pause_ms = 0;
   int64_t cluster_down_after_ms = 0;
+  int64_t cluster_shards = 0;
   std::string log_level;
   int64_t store_map_size_mb = 0;
   int scheduler_threads = 0;  // 0: one per core

@@ -296,6 +296,10 @@ class running_node : public node {
     o.membership.phi.min_std_deviation = std::max<std::chrono::milliseconds>(o.heartbeat / 2, 10ms);
     o.membership.phi_threshold = static_cast<double>(cfg_.cluster_phi_threshold);
     o.membership.down_after = std::chrono::milliseconds(cfg_.cluster_down_after_ms);
+    o.shards = static_cast<uint32_t>(cfg_.cluster_shards);
+    // Silence for longer than a heartbeat plus the acceptable pause is the earliest the others
+    // can begin to suspect this node; they take over only after down_after on top of that.
+    o.lease = o.heartbeat + o.membership.phi.acceptable_pause;
     o.members = members_;
     o.board = board_;
     return o;

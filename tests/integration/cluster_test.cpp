@@ -4,8 +4,10 @@
 // with the wrong secret, and drop a member that leaves on SIGTERM.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <memory>
+#include <set>
 
 #include "runtime/http/ws_client.hpp"
 #include "tests/support/node_process.hpp"
@@ -77,6 +79,30 @@ bool all_up(const node_process& n, size_t count) {
   return true;
 }
 
+json shards(const node_process& n) {
+  auto r = n.get("/v1/cluster/shards");
+  REQUIRE(r.status == 200);
+  return r.body;
+}
+
+// Owner, backup and epoch of every shard, as one comparable value.
+json placement(const json& map) {
+  auto out = json::array();
+  for (const auto& s : map["shards"]) out.push_back({s["owner"], s["backup"], s["epoch"]});
+  return out;
+}
+
+// Every node follows the same map, with `count` owners between them.
+bool same_map(const std::vector<const node_process*>& nodes, size_t count) {
+  auto first = shards(*nodes[0]);
+  std::set<std::string> owners;
+  for (const auto& s : first["shards"]) owners.insert(s["owner"].get<std::string>());
+  if (owners.size() != count) return false;
+  for (const auto* n : nodes)
+    if (placement(shards(*n)) != placement(first)) return false;
+  return true;
+}
+
 // Every event of the node's ring whose topic starts with "cluster.", read for `wait`.
 std::vector<json> cluster_events(const node_process& n, std::chrono::milliseconds wait) {
   auto c = ws_client::connect("127.0.0.1", n.port(), "/v1/events?topic=cluster.&since=0",
@@ -126,6 +152,24 @@ TEST_CASE("three nodes form one cluster, and a killed member is declared down an
   }
   CHECK(saw_alpha);
 
+  // One shard map on every node: each shard has an owner and a different backup, and each
+  // node serves exactly the shards it owns.
+  REQUIRE(node_process::eventually([&] { return same_map({a.get(), b.get(), c.get()}, 3); }));
+  auto before = shards(*a);
+  CHECK(before["count"] == 64);
+  CHECK(before["leader"] == std::min({address(*a), address(*b), address(*c)}));
+  for (auto* n : {a.get(), b.get(), c.get()}) {
+    auto map = shards(*n);
+    REQUIRE(node_process::eventually([&] {
+      map = shards(*n);
+      return map["lease_ms"].get<int>() > 0;
+    }));
+    for (const auto& sh : map["shards"]) {
+      CHECK(sh["owner"] != sh["backup"]);
+      CHECK(sh["serving"] == (sh["owner"] == address(*n)));
+    }
+  }
+
   SECTION("kill -9: the two others declare it down, and it rejoins when it restarts") {
     auto gone = address(*c);
     auto old_incarnation = member(*a, gone)["incarnation"].get<uint64_t>();
@@ -135,11 +179,31 @@ TEST_CASE("three nodes form one cluster, and a killed member is declared down an
       REQUIRE(node_process::eventually([&] { return status_of(*n, gone) == "down"; }));
     CHECK(status_of(*a, address(*b)) == "up");
 
+    // Its shards go to their backups with a higher epoch; nobody else's shard moves.
+    REQUIRE(node_process::eventually([&] { return same_map({a.get(), b.get()}, 2); }));
+    auto after = shards(*b);
+    for (size_t i = 0; i < 64; ++i) {
+      const auto &was = before["shards"][i], &now = after["shards"][i];
+      if (was["owner"] == gone) {
+        CHECK(now["owner"] == was["backup"]);
+        CHECK(now["epoch"].get<int>() == was["epoch"].get<int>() + 1);
+      } else {
+        CHECK(now["owner"] == was["owner"]);
+        CHECK(now["epoch"] == was["epoch"]);
+      }
+      CHECK(now["backup"] != gone);
+    }
+
     c->add_args({"--cluster-port", std::to_string(port)});
     c->start();
     for (auto* n : {a.get(), b.get(), c.get()})
       REQUIRE(node_process::eventually([&] { return all_up(*n, 3); }));
     CHECK(member(*a, gone)["incarnation"].get<uint64_t>() > old_incarnation);
+    // Back in the map, with epochs that never went back.
+    REQUIRE(node_process::eventually([&] { return same_map({a.get(), b.get(), c.get()}, 3); }));
+    auto back = shards(*c);
+    for (size_t i = 0; i < 64; ++i)
+      CHECK(back["shards"][i]["epoch"].get<int>() >= after["shards"][i]["epoch"].get<int>());
   }
 
   SECTION("SIGSTOP: a frozen member is declared down, and after SIGCONT it rejoins anew") {
@@ -149,10 +213,12 @@ TEST_CASE("three nodes form one cluster, and a killed member is declared down an
     for (auto* n : {a.get(), b.get()})
       REQUIRE(node_process::eventually([&] { return status_of(*n, frozen) == "down"; }));
     CHECK(status_of(*a, address(*b)) == "up");
+    REQUIRE(node_process::eventually([&] { return same_map({a.get(), b.get()}, 2); }));
     c->thaw();
     for (auto* n : {a.get(), b.get(), c.get()})
       REQUIRE(node_process::eventually([&] { return all_up(*n, 3); }));
     CHECK(member(*a, frozen)["incarnation"].get<uint64_t>() > old_incarnation);
+    REQUIRE(node_process::eventually([&] { return same_map({a.get(), b.get(), c.get()}, 3); }));
     auto events = cluster_events(*c, 1s);
     CHECK(has_event(events, "cluster.member_up", address(*a)));
     bool rejoined = false;

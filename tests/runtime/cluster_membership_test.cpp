@@ -2,9 +2,13 @@
 // rules (suspicion, downing only with a majority, incarnations, leaving) and the config keys.
 #include <catch2/catch.hpp>
 
+#include <map>
+#include <set>
+
 #include "runtime/cluster/handshake.hpp"
 #include "runtime/cluster/membership.hpp"
 #include "runtime/cluster/phi_detector.hpp"
+#include "runtime/cluster/shard_map.hpp"
 #include "runtime/node/config.hpp"
 
 using namespace xyn::cluster;
@@ -200,4 +204,67 @@ TEST_CASE("seeds need a cluster secret, and seeds must be host:port") {
   cfg = load_config("", {});
   REQUIRE(apply_setting(*cfg, "cluster.secret_file", "/nonexistent/secret", "flag").ok());
   CHECK(finalize(*cfg).message().find("/nonexistent/secret") != std::string::npos);
+}
+
+TEST_CASE("an owner's lease lasts only while it hears from a majority") {
+  auto t = clock_type::now();
+  membership m(peer("h:1"), fast());
+  m.joined(peer("h:2"), t);
+  m.joined(peer("h:3"), t);
+  m.heartbeat("h:2", 1, {}, t + 100ms);
+  m.heartbeat("h:3", 1, {}, t + 100ms);
+  CHECK(m.lease_until(t + 150ms, 250ms) == t + 350ms);
+  m.heartbeat("h:2", 1, {}, t + 200ms);  // one other is enough: 2 of 3
+  CHECK(m.lease_until(t + 250ms, 250ms) == t + 450ms);
+  m.connection_lost("h:2", 1);
+  CHECK(m.lease_until(t + 260ms, 250ms) == t + 350ms);  // h:3 is now the one that counts
+  CHECK(m.leader() == "h:1");
+}
+
+TEST_CASE("shards are placed by rendezvous hashing, and only a lost member's shards move") {
+  CHECK(shard_of("acme", 64) == shard_of("acme", 64));
+  std::set<uint32_t> spread;
+  for (int i = 0; i < 200; ++i) spread.insert(shard_of("tenant-" + std::to_string(i), 64));
+  CHECK(spread.size() > 50);
+
+  std::vector<std::string> three = {"h:1", "h:2", "h:3"};
+  auto m1 = next_map({}, three, "h:1", 64);
+  CHECK(m1.version == 1);
+  REQUIRE(m1.shards.size() == 64);
+  std::map<std::string, int> owned;
+  for (const auto& a : m1.shards) {
+    CHECK(a.owner != a.backup);
+    CHECK(a.epoch == 1);
+    ++owned[a.owner];
+  }
+  for (const auto& h : three) CHECK(owned[h] > 8);
+  CHECK(next_map(m1, three, "h:1", 64).version == 1);  // nothing changed: same map
+
+  auto m2 = next_map(m1, {"h:1", "h:2"}, "h:1", 64);
+  CHECK(m2.version == 2);
+  for (size_t s = 0; s < 64; ++s) {
+    const auto &was = m1.shards[s], &now = m2.shards[s];
+    CHECK(now.owner != "h:3");
+    if (was.owner == "h:3") {
+      CHECK(now.owner == was.backup);  // the backup takes over
+      CHECK(now.epoch == was.epoch + 1);
+    } else {
+      CHECK(now.owner == was.owner);  // nobody else's shard moves
+      CHECK(now.epoch == was.epoch);
+    }
+  }
+  auto m3 = next_map(m2, three, "h:1", 64);
+  for (size_t s = 0; s < 64; ++s) {
+    CHECK(m3.shards[s].owner == m1.shards[s].owner);  // a rejoin takes its shards back...
+    CHECK(m3.shards[s].epoch >= m2.shards[s].epoch);  // ...with epochs that never go back
+  }
+}
+
+TEST_CASE("members adopt a map with a higher version, or the same version from a lower leader") {
+  shard_map a{3, "h:2", {}}, b{4, "h:9", {}}, c{3, "h:1", {}};
+  CHECK(newer(b, a));
+  CHECK_FALSE(newer(a, b));
+  CHECK(newer(c, a));
+  CHECK_FALSE(newer(a, c));
+  CHECK_FALSE(newer(a, a));
 }
