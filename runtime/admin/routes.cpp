@@ -143,10 +143,23 @@ void add_routes(http::router& router, const route_context& ctx) {
                               "\"self\", \"services\"}], \"self\": address}"});
 
   router.add(
-      "GET", "/v1/cluster/shards", http::sync_handler([members = ctx.members](request&) {
-        return http::json_reply(200, members->shards_json());
+      "GET", "/v1/cluster/shards", http::sync_handler([members = ctx.members](request& req) {
+        auto map = members->shards_json();
+        auto it = req.query.find("tenant");
+        if (it == req.query.end()) return http::json_reply(200, map);
+        if (map["shards"].empty())
+          return http::error_reply(503, "unavailable", "this node follows no shard map yet");
+        auto shard = cluster::shard_of(it->second, map["count"].get<uint32_t>());
+        const auto& a = map["shards"][shard];
+        return http::json_reply(200, {{"tenant", it->second},
+                                      {"version", map["version"]},
+                                      {"shard", shard},
+                                      {"owner", a["owner"]},
+                                      {"backup", a["backup"]},
+                                      {"epoch", a["epoch"]}});
       }),
-      {.summary = "The shard map this node follows: owner, backup and epoch per shard",
+      {.summary = "The shard map this node follows: owner, backup and epoch per shard; with "
+                  "?tenant=T only T's shard",
        .success_description = "{\"version\", \"leader\", \"count\", \"lease_ms\", \"shards\": "
                               "[{\"shard\", \"owner\", \"backup\", \"epoch\", \"serving\"}]}"});
 

@@ -66,6 +66,9 @@ struct cluster_state {
   std::set<std::string> connecting;
   std::map<std::string, door_nonce> nonces;
   shard_map map;
+  // A founder (no seeds, or the first seed is this node) may lead a cluster of its own; any
+  // other node makes no map until it has joined one, so two never claim the same shards.
+  bool joined = false;
   bool leaving = false;
 };
 
@@ -152,6 +155,7 @@ bool admit(cluster_actor* self, const member_card& card) {
   p.mesh = card.mesh;
   p.lost = false;
   st.retries.erase(card.address);
+  st.joined = true;
   report_if(self, change);
   publish_directory(self);
   return true;
@@ -263,7 +267,7 @@ void adopt(cluster_actor* self, shard_map map) {
 // yet down: ownership does not move on a suspicion) and bumps the epoch of each moved shard.
 void decide(cluster_actor* self) {
   auto& st = self->state;
-  if (st.leaving || st.view->leader() != st.opts.address) return;
+  if (st.leaving || !st.joined || st.view->leader() != st.opts.address) return;
   std::vector<std::string> candidates;
   for (const auto& m : st.view->members())
     if (m.status == member_status::up || m.status == member_status::unreachable)
@@ -337,6 +341,7 @@ caf::behavior cluster(cluster_actor* self, cluster_options opts) {
   member me{st.opts.address,   st.opts.name, static_cast<uint64_t>(now_ms()),
             member_status::up, {},           true};
   st.view = std::make_unique<membership>(me, st.opts.membership);
+  st.joined = st.opts.seeds.empty() || st.opts.seeds.front() == st.opts.address;
   self->set_error_handler([](caf::error&) {});
   self->set_down_handler([=](const caf::down_msg& dm) {
     for (auto& [address, p] : self->state.peers)

@@ -42,6 +42,21 @@ bool directory::serves(uint32_t shard) const {
          clock::now() < lease_until_;
 }
 
+shard_route directory::route(const std::string& tenant) const {
+  std::lock_guard lock(mu_);
+  shard_route r;
+  if (map_.shards.empty()) return r;
+  const auto& a = map_.shards[shard_of(tenant, static_cast<uint32_t>(map_.shards.size()))];
+  r.owner_address = a.owner;
+  if (a.owner == self_) {
+    r.here = clock::now() < lease_until_;
+    return r;
+  }
+  for (const auto& e : entries_)
+    if (e.info.address == a.owner && e.info.status == member_status::up) r.owner = e.mesh;
+  return r;
+}
+
 nlohmann::json directory::shards_json() const {
   std::lock_guard lock(mu_);
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(lease_until_ - clock::now());

@@ -23,6 +23,14 @@ struct directory_entry {
   caf::actor mesh;  // invalid for self and for members not joined yet
 };
 
+// Where a tenant's stateful work goes: here (this node serves its shard now), or the owner's
+// mesh; neither while no member may serve it (no map yet, owner unknown, lease lapsed).
+struct shard_route {
+  bool here = false;
+  caf::actor owner;
+  std::string owner_address;  // empty when the map has no owner for it
+};
+
 class directory {
  public:
   using clock = std::chrono::steady_clock;
@@ -32,6 +40,7 @@ class directory {
   void set_shards(shard_map map, std::string self, clock::time_point lease_until);
   // Whether this node may serve `shard` now: it owns it in the map and its lease holds.
   bool serves(uint32_t shard) const;
+  shard_route route(const std::string& tenant) const;
   // {"version","leader","count","lease_ms","shards":[{"shard","owner","backup","epoch",
   // "serving"}]}; lease_ms: how much longer this node may serve (0: it may not).
   nlohmann::json shards_json() const;

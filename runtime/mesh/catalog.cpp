@@ -71,6 +71,8 @@ result<catalog> parse_catalog(std::string_view json_text) {
       if (key == "name") continue;
       if (key == "summary" && value.is_string()) {
         e.summary = value.get<std::string>();
+      } else if (key == "stateless" && value.is_boolean()) {
+        e.stateless = value.get<bool>();
       } else if (key == "depends_on" && value.is_array()) {
         for (const auto& d : value) {
           if (!d.is_string())

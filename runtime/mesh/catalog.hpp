@@ -16,6 +16,9 @@ struct catalog_entry {
   std::string name;
   std::string summary;
   std::vector<std::string> depends_on;
+  // Keeps no per-tenant state: in a cluster any member may run it (local first). A stateful
+  // service runs for a tenant on the owner of the tenant's shard.
+  bool stateless = false;
 };
 
 struct catalog {

@@ -97,6 +97,14 @@ void forward(mesh_actor* self, const std::string& name, step_request req,
             });
 }
 
+// A call that leaves the node carries its deadline, so each hop knows how long is left.
+void fix_deadline(const mesh_state& st, step_request& req) {
+  if (req.deadline_ms == 0)
+    req.deadline_ms =
+        now_ms() +
+        std::chrono::duration_cast<std::chrono::milliseconds>(st.opts.default_timeout).count();
+}
+
 // Calls `name` on the next member of `members` (from `i`); a member that is down, too slow or
 // has lost the service is skipped for the next one. The last member's answer stands.
 void forward_remote(mesh_actor* self, const std::string& name, step_request req,
@@ -150,12 +158,25 @@ caf::result<step_response> execute(mesh_actor* self, const std::string& name, st
     self->delayed_send(self, std::chrono::milliseconds(e.latency_ms), deliver_atom::value, id);
     return rp;
   }
+  if (s.opts.members && !s.opts.services->find(name)->stateless) {
+    // A tenant's state has one home: the owner of its shard.
+    auto route = s.opts.members->route(req.tenant);
+    if (!route.here && anywhere && route.owner) {
+      fix_deadline(s, req);
+      forward_remote(self, name, std::move(req), rp, {route.owner}, 0);
+      return rp;
+    }
+    if (!route.here) {
+      rp.deliver(fail(name, step_status::retryable, "unavailable",
+                      "tenant '" + req.tenant + "' of service '" + name +
+                          "' is not served here now (its shard's owner: " +
+                          (route.owner_address.empty() ? "none yet" : route.owner_address) + ")"));
+      return rp;
+    }
+  }
   if (!e.current && anywhere && s.opts.members) {
     if (auto members = s.opts.members->meshes_for(name); !members.empty()) {
-      if (req.deadline_ms == 0)
-        req.deadline_ms =
-            now_ms() +
-            std::chrono::duration_cast<std::chrono::milliseconds>(s.opts.default_timeout).count();
+      fix_deadline(s, req);
       forward_remote(self, name, std::move(req), rp, std::move(members), 0);
       return rp;
     }

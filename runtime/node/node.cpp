@@ -248,7 +248,8 @@ class running_node : public node {
            mo.default_timeout = std::chrono::milliseconds(cfg.execute_timeout_ms);
            mo.board = board;
            mo.disabled = {cfg.disabled_services.begin(), cfg.disabled_services.end()};
-           mo.members = members;
+           // Alone (no cluster secret) every tenant is served here, as before clustering.
+           if (!cfg.cluster_secret.empty()) mo.members = members;
            return mesh::spawn_mesh(s, std::move(mo));
          }},
         {"services",

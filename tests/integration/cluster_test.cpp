@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <set>
 
@@ -231,38 +232,72 @@ TEST_CASE("a service disabled on a node is executed through it by routing to ano
           "[integration][cluster]") {
   secret_file secret("a-shared-cluster-secret-for-tests");
   auto b = start_member(secret, nullptr, "beta");
-  auto a = start_member(secret, b.get(), "alpha", {"--set", "services.disabled=content-hub"});
+  auto a =
+      start_member(secret, b.get(), "alpha", {"--set", "services.disabled=internal-ai-service"});
   REQUIRE(node_process::eventually([&] { return all_up(*a, 2) && all_up(*b, 2); }));
 
-  auto info = a->get("/v1/services/content-hub");
+  auto info = a->get("/v1/services/internal-ai-service");
   REQUIRE(info.status == 200);
   CHECK(info.body["status"] == "disabled");
   CHECK(a->get("/ready").status == 200);
-  auto self_entry = member(*a, address(*a));
-  for (const auto& s : self_entry["services"]) CHECK(s != "content-hub");
+  for (const auto& s : member(*a, address(*a))["services"]) CHECK(s != "internal-ai-service");
 
-  json call = {{"action", "create"},
-               {"tenant", "acme"},
-               {"params", {{"title", "Routed"}, {"body", "made on beta"}}}};
-  auto r = a->post("/v1/services/content-hub/execute", call);
+  json call = {{"action", "keywords"},
+               {"params", {{"text", "solar lamps charge in daylight, solar lamps glow"}}}};
+  auto r = a->post("/v1/services/internal-ai-service/execute", call);
   REQUIRE(r.status == 200);
   CHECK(r.body["status"] == "ok");
-  auto id = r.body["output"]["id"].get<std::string>();
-  // The item lives on beta: beta finds it locally.
-  auto got = b->post("/v1/services/content-hub/execute",
-                     {{"action", "get"}, {"tenant", "acme"}, {"params", {{"id", id}}}});
-  REQUIRE(got.status == 200);
-  CHECK(got.body["status"] == "ok");
-  CHECK(got.body["output"]["title"] == "Routed");
+  CHECK(r.body["output"].dump().find("solar") != std::string::npos);
 
   // With beta gone nobody runs it: a clear retryable answer, not a hang or a crash.
   auto beta = address(*b);
   b->kill9();
   REQUIRE(node_process::eventually([&] { return status_of(*a, beta) != "up"; }));
-  auto none = a->post("/v1/services/content-hub/execute", call);
+  auto none = a->post("/v1/services/internal-ai-service/execute", call);
   REQUIRE(none.status == 200);
   CHECK(none.body["status"] == "retryable");
   CHECK(none.body["error"]["code"] == "unavailable");
+}
+
+TEST_CASE("a stateful service runs for a tenant on the owner of the tenant's shard",
+          "[integration][cluster]") {
+  secret_file secret("a-shared-cluster-secret-for-tests");
+  auto a = start_member(secret, nullptr, "alpha");
+  auto b = start_member(secret, a.get(), "beta");
+  REQUIRE(node_process::eventually([&] {
+    auto m = shards(*b);
+    return all_up(*a, 2) && m["version"] == shards(*a)["version"] && m["lease_ms"] > 0;
+  }));
+  // One tenant owned by each node.
+  std::map<std::string, std::string> tenant_of;  // owner address -> tenant
+  for (int i = 0; tenant_of.size() < 2 && i < 200; ++i) {
+    auto t = "tenant-" + std::to_string(i);
+    auto where = a->get("/v1/cluster/shards?tenant=" + t);
+    REQUIRE(where.status == 200);
+    CHECK(where.body == b->get("/v1/cluster/shards?tenant=" + t).body);
+    tenant_of.emplace(where.body["owner"].get<std::string>(), t);
+  }
+  REQUIRE(tenant_of.size() == 2);
+
+  for (auto [owner, other] : {std::pair{b.get(), a.get()}, std::pair{a.get(), b.get()}}) {
+    auto tenant = tenant_of[address(*owner)];
+    // Created through the other node...
+    auto made = other->post("/v1/services/content-hub/execute",
+                            {{"action", "create"},
+                             {"tenant", tenant},
+                             {"params", {{"title", "Routed " + tenant}, {"body", "text"}}}});
+    REQUIRE(made.status == 200);
+    REQUIRE(made.body["status"] == "ok");
+    auto id = made.body["output"]["id"].get<std::string>();
+    // ...it is found through either, because it lives on the owner.
+    for (auto* via : {owner, other}) {
+      auto got = via->post("/v1/services/content-hub/execute",
+                           {{"action", "get"}, {"tenant", tenant}, {"params", {{"id", id}}}});
+      REQUIRE(got.status == 200);
+      CHECK(got.body["status"] == "ok");
+      CHECK(got.body["output"]["title"] == "Routed " + tenant);
+    }
+  }
 }
 
 TEST_CASE("a node with the wrong cluster secret cannot join", "[integration][cluster]") {
