@@ -2,7 +2,8 @@
 // the signal to the survivor's cluster.member_down event (read live from its /v1/events
 // WebSocket), for kill -9 (the socket closes) and SIGSTOP (frozen with its sockets open: only
 // the phi-accrual detector can tell). Each trial brings the member back first (restart on the
-// same cluster port, or SIGCONT: it rejoins as a new incarnation). Also prints how long a
+// same cluster port, or SIGCONT: it rejoins as a new incarnation), and until the leader's new
+// shard map (its shards given to their backups) reached that survivor. Also prints how long a
 // fresh third node takes to appear on every member. Real xynergy-node processes on loopback.
 // Usage: bench_cluster_failover [trials per kind] (default 20).
 #include <algorithm>
@@ -48,14 +49,14 @@ std::unique_ptr<xyn::http::ws_client> stream(const node_process& n) {
   return std::move(*c);
 }
 
-// Milliseconds from `t0` until `c` delivers `topic` for `addr` (-1 after 10 s).
+// Milliseconds from `t0` until `c` delivers `topic` for `addr` (any when empty; -1 after 10 s).
 double wait_for(xyn::http::ws_client& c, const std::string& topic, const std::string& addr,
                 clock_type::time_point t0) {
   while (clock_type::now() - t0 < 10s) {
     auto m = c.read(200ms);
     if (!m) continue;
     auto e = json::parse(*m, nullptr, false);
-    if (e.is_object() && e["topic"] == topic && e["data"]["address"] == addr)
+    if (e.is_object() && e["topic"] == topic && (addr.empty() || e["data"]["address"] == addr))
       return std::chrono::duration<double, std::milli>(clock_type::now() - t0).count();
   }
   return -1;
@@ -94,13 +95,14 @@ int main(int argc, char** argv) {
   c.add_args({"--cluster-port", std::to_string(port)});
   auto lost = address(c);
 
-  std::vector<double> kill_ms, stop_ms, rejoin_ms;
+  std::vector<double> kill_ms, stop_ms, rejoin_ms, kill_moved_ms, stop_moved_ms;
   for (int i = 0; i < trials; ++i) {
     auto events = stream(a);
     auto t0 = clock_type::now();
     c.kill9();
     auto ms = wait_for(*events, "cluster.member_down", lost, t0);
     if (ms >= 0) kill_ms.push_back(ms);
+    if (ms >= 0) kill_moved_ms.push_back(wait_for(*events, "cluster.shards", "", t0));
     c.start();
     auto t1 = clock_type::now();
     while (!(all_up(a, 3) && all_up(b, 3) && all_up(c, 3))) node_process::sleep_ms(5);
@@ -112,6 +114,7 @@ int main(int argc, char** argv) {
     c.freeze();
     auto ms = wait_for(*events, "cluster.member_down", lost, t0);
     if (ms >= 0) stop_ms.push_back(ms);
+    if (ms >= 0) stop_moved_ms.push_back(wait_for(*events, "cluster.shards", "", t0));
     c.thaw();
     while (!(all_up(a, 3) && all_up(b, 3) && all_up(c, 3))) node_process::sleep_ms(5);
   }
@@ -119,7 +122,9 @@ int main(int argc, char** argv) {
       "defaults: heartbeat 100 ms, phi threshold 8, acceptable pause 150 ms, down after "
       "200 ms\n");
   print("kill -9 -> member_down on survivor", kill_ms);
+  print("kill -9 -> its shards owned anew", kill_moved_ms);
   print("SIGSTOP -> member_down on survivor", stop_ms);
+  print("SIGSTOP -> its shards owned anew", stop_moved_ms);
   print("restart -> up on all three", rejoin_ms);
   std::filesystem::remove(secret);
   return 0;
