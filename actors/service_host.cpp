@@ -9,6 +9,7 @@
 #include "actors/local_peers.hpp"
 #include "actors/service_meter.hpp"
 #include "runtime/base/keys.hpp"
+#include "runtime/cluster/directory.hpp"
 #include "runtime/mesh/messages.hpp"
 #include "runtime/node/names.hpp"
 #include "runtime/store/lmdb_env.hpp"
@@ -34,9 +35,12 @@ int64_t now_ms() {
       .count();
 }
 
-// One batch sent to the writer and not yet acknowledged, with the answers waiting on it.
+// One batch sent to the writer (and the backup's) and not yet acknowledged, with the answers
+// waiting on it.
 struct inflight_batch {
   uint64_t seq = 0;
+  int waiting = 1;                // acknowledgements still to come: local, and backup if any
+  std::string replication_error;  // why the backup's copy failed; empty: it did not
   std::vector<std::string> state_keys;
   std::vector<std::string> idem_keys;
   std::vector<std::pair<caf::response_promise, step_response>> answers;
@@ -113,26 +117,43 @@ void answer(host_actor* self, caf::response_promise rp, step_response resp) {
     st.inflight.back().answers.emplace_back(std::move(rp), std::move(resp));
 }
 
-void on_committed(host_actor* self, uint64_t seq) {
+// Completes the batches at the front whose copies are all durable, in order: answers leave in
+// the order the executes came.
+void complete_ready(host_actor* self) {
   auto& st = self->state;
-  // The writer answers in order, so the acknowledged batch is the oldest one.
-  auto batch = std::move(st.inflight.front());
-  st.inflight.pop_front();
-  if (batch.seq != seq) throw std::logic_error("store acknowledged batches out of order");
-  for (const auto& k : batch.state_keys) {
-    if (auto it = st.overlay_seq.find(k); it != st.overlay_seq.end() && it->second == seq) {
-      st.overlay_seq.erase(it);
-      st.overlay.erase(k);
+  while (!st.inflight.empty() && st.inflight.front().waiting == 0) {
+    auto batch = std::move(st.inflight.front());
+    st.inflight.pop_front();
+    auto seq = batch.seq;
+    for (const auto& k : batch.state_keys) {
+      if (auto it = st.overlay_seq.find(k); it != st.overlay_seq.end() && it->second == seq) {
+        st.overlay_seq.erase(it);
+        st.overlay.erase(k);
+      }
     }
-  }
-  for (const auto& k : batch.idem_keys) {
-    if (auto it = st.pending_idem_seq.find(k);
-        it != st.pending_idem_seq.end() && it->second == seq) {
-      st.pending_idem_seq.erase(it);
-      st.pending_idem.erase(k);
+    for (const auto& k : batch.idem_keys) {
+      if (auto it = st.pending_idem_seq.find(k);
+          it != st.pending_idem_seq.end() && it->second == seq) {
+        st.pending_idem_seq.erase(it);
+        st.pending_idem.erase(k);
+      }
     }
+    if (!batch.replication_error.empty() && !batch.answers.empty())
+      batch.answers.front().second = mesh::make_error_response(
+          st.logic->name(), step_status::retryable, "replication_failed",
+          "written here, but the backup did not confirm its copy: " + batch.replication_error);
+    for (auto& [rp, resp] : batch.answers) rp.deliver(std::move(resp));
   }
-  for (auto& [rp, resp] : batch.answers) rp.deliver(std::move(resp));
+}
+
+// One copy of batch `seq` is durable (or, for the backup's, failed with `error`).
+void on_acknowledged(host_actor* self, uint64_t seq, std::string error = {}) {
+  for (auto& b : self->state.inflight)
+    if (b.seq == seq) {
+      --b.waiting;
+      if (!error.empty()) b.replication_error = std::move(error);
+    }
+  complete_ready(self);
 }
 
 // Later executes may have read in-flight writes from the overlay: none of them may be answered
@@ -147,8 +168,8 @@ void fail_inflight_and_quit(host_actor* self, const std::string& msg) {
   self->quit(caf::make_error(caf::sec::runtime_error, msg));
 }
 
-void commit(host_actor* self, const state_view& view, const std::string& idem_key,
-            const step_response& resp, caf::response_promise rp) {
+void commit(host_actor* self, const std::string& tenant, const state_view& view,
+            const std::string& idem_key, const step_response& resp, caf::response_promise rp) {
   auto& st = self->state;
   const bool record_idem = !idem_key.empty() && resp.status != step_status::retryable;
   if (view.writes().empty() && !record_idem) {
@@ -182,8 +203,16 @@ void commit(host_actor* self, const state_view& view, const std::string& idem_ke
     return;
   }
   auto seq = st.inflight.back().seq;
+  if (st.deps.members) {
+    if (auto backup = st.deps.members->replica_for(tenant)) {
+      ++st.inflight.back().waiting;
+      self->request(backup, store_timeout, store::write_atom::value, wb)
+          .then([=](caf::ok_atom) { on_acknowledged(self, seq); },
+                [=](caf::error& err) { on_acknowledged(self, seq, self->system().render(err)); });
+    }
+  }
   self->request(writer, store_timeout, store::write_atom::value, std::move(wb))
-      .then([=](caf::ok_atom) { on_committed(self, seq); },
+      .then([=](caf::ok_atom) { on_acknowledged(self, seq); },
             [=](caf::error& err) {
               fail_inflight_and_quit(self, "store write failed: " + self->system().render(err));
             });
@@ -232,7 +261,7 @@ caf::behavior service_host(host_actor* self, service_factory make, host_deps dep
           }
           record(self, req.action, resp);
           if (view != nullptr)
-            commit(self, *view, idem, resp, rp);
+            commit(self, req.tenant, *view, idem, resp, rp);
           else
             answer(self, rp, std::move(resp));
         };

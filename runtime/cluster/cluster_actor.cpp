@@ -43,6 +43,7 @@ struct peer {
   uint64_t incarnation = 0;
   caf::actor cluster;
   caf::actor mesh;
+  caf::actor store;
   bool lost = false;
 };
 
@@ -66,9 +67,10 @@ struct cluster_state {
   std::set<std::string> connecting;
   std::map<std::string, door_nonce> nonces;
   shard_map map;
-  // A founder (no seeds, or the first seed is this node) may lead a cluster of its own; any
-  // other node makes no map until it has joined one, so two never claim the same shards.
-  bool joined = false;
+  // A founder (no seeds, or the first seed is this node) may make the first map; any other
+  // node makes none until it has adopted the cluster's, so a joiner never claims shards and a
+  // new leader's epochs continue from the map everyone followed.
+  bool founder = false;
   bool leaving = false;
 };
 
@@ -89,6 +91,7 @@ member_card own_card(cluster_actor* self) {
           st.view->self().incarnation,
           caf::actor_cast<caf::actor>(self),
           node::lookup(self->system(), node::mesh_name),
+          node::lookup(self->system(), node::store_name),
           local_services(st),
           st.opts.shards};
 }
@@ -98,12 +101,13 @@ void publish_directory(cluster_actor* self) {
   if (!st.opts.members) return;
   std::vector<directory_entry> entries;
   for (auto& m : st.view->members()) {
-    directory_entry e{m, {}};
+    directory_entry e{m, {}, {}};
     if (m.self) {
       e.info.services = local_services(st);
     } else if (auto it = st.peers.find(m.address);
                it != st.peers.end() && it->second.incarnation == m.incarnation) {
       e.mesh = it->second.mesh;
+      e.store = it->second.store;
     }
     entries.push_back(std::move(e));
   }
@@ -153,9 +157,9 @@ bool admit(cluster_actor* self, const member_card& card) {
   }
   p.incarnation = card.incarnation;
   p.mesh = card.mesh;
+  p.store = card.store;
   p.lost = false;
   st.retries.erase(card.address);
-  st.joined = true;
   report_if(self, change);
   publish_directory(self);
   return true;
@@ -267,7 +271,8 @@ void adopt(cluster_actor* self, shard_map map) {
 // yet down: ownership does not move on a suspicion) and bumps the epoch of each moved shard.
 void decide(cluster_actor* self) {
   auto& st = self->state;
-  if (st.leaving || !st.joined || st.view->leader() != st.opts.address) return;
+  if (st.leaving || (!st.founder && st.map.version == 0) || st.view->leader() != st.opts.address)
+    return;
   std::vector<std::string> candidates;
   for (const auto& m : st.view->members())
     if (m.status == member_status::up || m.status == member_status::unreachable)
@@ -341,7 +346,7 @@ caf::behavior cluster(cluster_actor* self, cluster_options opts) {
   member me{st.opts.address,   st.opts.name, static_cast<uint64_t>(now_ms()),
             member_status::up, {},           true};
   st.view = std::make_unique<membership>(me, st.opts.membership);
-  st.joined = st.opts.seeds.empty() || st.opts.seeds.front() == st.opts.address;
+  st.founder = st.opts.seeds.empty() || st.opts.seeds.front() == st.opts.address;
   self->set_error_handler([](caf::error&) {});
   self->set_down_handler([=](const caf::down_msg& dm) {
     for (auto& [address, p] : self->state.peers)

@@ -57,6 +57,21 @@ shard_route directory::route(const std::string& tenant) const {
   return r;
 }
 
+void directory::set_replication(int factor) {
+  std::lock_guard lock(mu_);
+  replication_ = factor;
+}
+
+caf::actor directory::replica_for(const std::string& tenant) const {
+  std::lock_guard lock(mu_);
+  if (replication_ < 2 || map_.shards.empty()) return {};
+  const auto& a = map_.shards[shard_of(tenant, static_cast<uint32_t>(map_.shards.size()))];
+  if (a.backup.empty() || a.backup == self_) return {};
+  for (const auto& e : entries_)
+    if (e.info.address == a.backup && e.info.status == member_status::up) return e.store;
+  return {};
+}
+
 nlohmann::json directory::shards_json() const {
   std::lock_guard lock(mu_);
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(lease_until_ - clock::now());

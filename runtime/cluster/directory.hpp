@@ -20,7 +20,8 @@ namespace xyn::cluster {
 
 struct directory_entry {
   member info;
-  caf::actor mesh;  // invalid for self and for members not joined yet
+  caf::actor mesh;   // invalid for self and for members not joined yet
+  caf::actor store;  // its store writer; likewise
 };
 
 // Where a tenant's stateful work goes: here (this node serves its shard now), or the owner's
@@ -41,6 +42,10 @@ class directory {
   // Whether this node may serve `shard` now: it owns it in the map and its lease holds.
   bool serves(uint32_t shard) const;
   shard_route route(const std::string& tenant) const;
+  // The store writer of the backup of `tenant`'s shard, when writes are replicated and the
+  // backup is another member that is up; else invalid.
+  caf::actor replica_for(const std::string& tenant) const;
+  void set_replication(int factor);
   // {"version","leader","count","lease_ms","shards":[{"shard","owner","backup","epoch",
   // "serving"}]}; lease_ms: how much longer this node may serve (0: it may not).
   nlohmann::json shards_json() const;
@@ -57,6 +62,7 @@ class directory {
   shard_map map_;
   std::string self_;
   clock::time_point lease_until_{};
+  int replication_ = 2;
   uint64_t turn_ = 0;
 };
 

@@ -44,6 +44,7 @@ struct member_card {
   uint64_t incarnation = 0;
   caf::actor cluster;                 // its cluster actor
   caf::actor mesh;                    // its service mesh (runtime/mesh)
+  caf::actor store;                   // its store writer: where shards it backs up are written
   std::vector<std::string> services;  // the services it has up
   uint32_t shard_count = 0;           // members must agree on it
 };
@@ -51,7 +52,7 @@ struct member_card {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, member_card& x) {
   return f(caf::meta::type_name("xyn.cluster.member_card"), x.address, x.name, x.incarnation,
-           x.cluster, x.mesh, x.services, x.shard_count);
+           x.cluster, x.mesh, x.store, x.services, x.shard_count);
 }
 
 struct join_reply {

@@ -54,6 +54,7 @@ const std::vector<key_spec>& keys() {
       {"cluster.down_after_ms", kind::integer, 0, 600000,
        field(&node_config::cluster_down_after_ms)},
       {"cluster.shards", kind::integer, 1, 4096, field(&node_config::cluster_shards)},
+      {"cluster.replication", kind::integer, 1, 2, field(&node_config::cluster_replication)},
       {"log.level", kind::log_level, 0, 0, field(&node_config::log_level)},
       {"store.map_size_mb", kind::integer, 1, 1ll << 22, field(&node_config::store_map_size_mb)},
       {"runtime.scheduler_threads", kind::integer, 0, 256, field(&node_config::scheduler_threads)},

@@ -36,6 +36,7 @@ struct node_config {
   int64_t cluster_acceptable_pause_ms = 0;
   int64_t cluster_down_after_ms = 0;
   int64_t cluster_shards = 0;
+  int64_t cluster_replication = 0;  // 1: owner only; 2: every write also on the backup
   std::string log_level;
   int64_t store_map_size_mb = 0;
   int scheduler_threads = 0;  // 0: one per core

@@ -222,7 +222,9 @@ class running_node : public node {
     auto env = env_;
     auto cfg = cfg_;
     auto cat = catalog_;
-    actors::host_deps deps{env_, facts_, metrics_};
+    actors::host_deps deps{env_, facts_, metrics_, {}};
+    if (!cfg_.cluster_secret.empty()) deps.members = members_;
+    members_->set_replication(static_cast<int>(cfg_.cluster_replication));
     workflow::engine_deps wf{
         env_, library_, {}, draining_, std::make_shared<workflow::workflow_meters>(*metrics_)};
     wf.options.default_step_timeout_ms = cfg_.execute_timeout_ms;
