@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -66,6 +67,9 @@ void node_process::start(std::chrono::milliseconds limit) {
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
+    // A test that dies without its destructors (an ASan report, a crash) must not leave nodes
+    // behind: they would hold ctest's output pipe open until its timeout.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
