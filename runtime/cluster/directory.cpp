@@ -36,12 +36,6 @@ void directory::set_shards(shard_map map, std::string self, clock::time_point le
   lease_until_ = lease_until;
 }
 
-bool directory::serves(uint32_t shard) const {
-  std::lock_guard lock(mu_);
-  return shard < map_.shards.size() && map_.shards[shard].owner == self_ &&
-         clock::now() < lease_until_;
-}
-
 shard_route directory::route(const std::string& tenant) const {
   std::lock_guard lock(mu_);
   shard_route r;

@@ -39,8 +39,6 @@ class directory {
   void replace(std::vector<directory_entry> entries);
   // The shard map this node follows, and until when it may serve the shards it owns.
   void set_shards(shard_map map, std::string self, clock::time_point lease_until);
-  // Whether this node may serve `shard` now: it owns it in the map and its lease holds.
-  bool serves(uint32_t shard) const;
   shard_route route(const std::string& tenant) const;
   // The store writer of the backup of `tenant`'s shard, when writes are replicated and the
   // backup is another member that is up; else invalid.

@@ -179,9 +179,4 @@ const member* membership::find(const std::string& address) const {
   return it == others_.end() ? nullptr : &it->second.m;
 }
 
-double membership::phi(const std::string& address, clock::time_point now) const {
-  auto it = others_.find(address);
-  return it == others_.end() ? 0 : it->second.detector.phi(now);
-}
-
 }  // namespace xyn::cluster

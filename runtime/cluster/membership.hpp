@@ -88,7 +88,6 @@ class membership {
   // Self first, then by address.
   std::vector<member> members() const;
   const member* find(const std::string& address) const;
-  double phi(const std::string& address, clock::time_point now) const;
 
  private:
   struct entry {

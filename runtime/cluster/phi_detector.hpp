@@ -31,7 +31,6 @@ class phi_detector {
   void heartbeat(clock::time_point at);
   // Suspicion at `now`: 0 before the first heartbeat; grows without bound while none arrives.
   double phi(clock::time_point now) const;
-  bool has_heartbeats() const { return last_.has_value(); }
 
  private:
   phi_options opts_;
