@@ -154,10 +154,12 @@ TEST_CASE("xyn events prints the stream", "[integration]") {
   n.start();
   std::string cmd = std::string("timeout 60 ") + XYN_CLI_BINARY + " --port " +
                     std::to_string(n.port()) + " --key " + n.key() +
-                    " events --topic workflow.completed --limit 1";
+                    " events --since 0 --topic workflow.completed --limit 1";
   FILE* p = ::popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);
-  node_process::sleep_ms(500);  // the CLI connects before the run starts
+  // Usually the CLI is following before the run starts; --since 0 keeps a slow start (a loaded
+  // CI machine) from missing the completion.
+  node_process::sleep_ms(500);
   auto id = start(n, nap("cli", 10));
   std::string out;
   char buf[4096];

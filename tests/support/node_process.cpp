@@ -52,8 +52,11 @@ node_process::~node_process() {
 
 void node_process::start(std::chrono::milliseconds limit) {
   std::filesystem::remove(dir_ / "node.json");
-  std::vector<std::string> args = {node_binary(), "--data-dir",  dir_.string(), "--admin-port",
-                                   "0",           "--log-level", "warn"};
+  // NODE_LOG_LEVEL=info (or debug) shows more of the nodes' logs when a test needs a look.
+  const char* level = std::getenv("NODE_LOG_LEVEL");
+  std::vector<std::string> args = {node_binary(),         "--data-dir", dir_.string(),
+                                   "--admin-port",        "0",          "--log-level",
+                                   level ? level : "warn"};
   if (std::find(extra_args_.begin(), extra_args_.end(), "--node-name") == extra_args_.end()) {
     args.push_back("--node-name");
     args.push_back("it-node");
