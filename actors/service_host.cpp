@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <deque>
+#include <set>
 #include <stdexcept>
 
 #include <caf/all.hpp>
@@ -40,6 +41,7 @@ int64_t now_ms() {
 struct inflight_batch {
   uint64_t seq = 0;
   int waiting = 1;                // acknowledgements still to come: local, and backup if any
+  caf::actor_addr backup;         // whose copy is awaited; null once it came (or none is)
   std::string replication_error;  // why the backup's copy failed; empty: it did not
   std::vector<std::string> state_keys;
   std::vector<std::string> idem_keys;
@@ -64,6 +66,10 @@ struct host_state {
   std::map<std::string, uint64_t> pending_idem_seq;
   std::deque<inflight_batch> inflight;
   uint64_t next_seq = 1;
+  // Backups' store writers this host monitors: CAF 0.17 fails no pending request when a
+  // remote node's connection drops, so a lost backup is noticed by its down message instead
+  // of a 30 s timeout that would hold every answer queued behind the batch.
+  std::set<caf::actor_addr> watched_backups;
 };
 
 using host_actor = caf::stateful_actor<host_state>;
@@ -146,10 +152,18 @@ void complete_ready(host_actor* self) {
   }
 }
 
-// One copy of batch `seq` is durable (or, for the backup's, failed with `error`).
-void on_acknowledged(host_actor* self, uint64_t seq, std::string error = {}) {
+// The local copy of batch `seq` is durable.
+void on_acknowledged(host_actor* self, uint64_t seq) {
   for (auto& b : self->state.inflight)
-    if (b.seq == seq) {
+    if (b.seq == seq) --b.waiting;
+  complete_ready(self);
+}
+
+// The backup's copy of batch `seq` is durable, or failed with `error`; counted once.
+void on_replicated(host_actor* self, uint64_t seq, std::string error = {}) {
+  for (auto& b : self->state.inflight)
+    if (b.seq == seq && b.backup) {
+      b.backup = {};
       --b.waiting;
       if (!error.empty()) b.replication_error = std::move(error);
     }
@@ -206,9 +220,11 @@ void commit(host_actor* self, const std::string& tenant, const state_view& view,
   if (st.deps.members) {
     if (auto backup = st.deps.members->replica_for(tenant)) {
       ++st.inflight.back().waiting;
+      st.inflight.back().backup = backup.address();
+      if (st.watched_backups.insert(backup.address()).second) self->monitor(backup);
       self->request(backup, store_timeout, store::write_atom::value, wb)
-          .then([=](caf::ok_atom) { on_acknowledged(self, seq); },
-                [=](caf::error& err) { on_acknowledged(self, seq, self->system().render(err)); });
+          .then([=](caf::ok_atom) { on_replicated(self, seq); },
+                [=](caf::error& err) { on_replicated(self, seq, self->system().render(err)); });
     }
   }
   self->request(writer, store_timeout, store::write_atom::value, std::move(wb))
@@ -240,6 +256,13 @@ caf::behavior service_host(host_actor* self, service_factory make, host_deps dep
   st.started_ms = now_ms();
   st.meter = std::make_unique<service_meter>(st.deps.metrics.get(), st.logic->name());
   self->set_exception_handler(supervisors::exception_reason);
+  self->set_down_handler([self](caf::down_msg& dm) {
+    self->state.watched_backups.erase(dm.source);
+    std::vector<uint64_t> lost;
+    for (const auto& b : self->state.inflight)
+      if (b.backup == dm.source) lost.push_back(b.seq);
+    for (auto seq : lost) on_replicated(self, seq, "the backup member was lost");
+  });
   if (auto mesh_actor = node::lookup(self->system(), node::mesh_name))
     self->send(mesh_actor, mesh::register_atom::value, st.logic->name(),
                caf::actor_cast<caf::actor>(self));

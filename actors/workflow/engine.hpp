@@ -11,7 +11,8 @@
 // The manager (registered as node::workflows_name) answers messages.hpp. It links to every
 // workflow actor and traps their exits like an OTP simple_one_for_one supervisor: a crashed
 // workflow is restarted from its journal after a backoff and never affects the others. At
-// start it resumes every unfinished run from the journal.
+// start it resumes every unfinished run from the journal (in a cluster: of the shards it serves,
+// and again whenever the cluster actor says that set changed).
 
 #include <atomic>
 #include <cstdint>
@@ -21,6 +22,10 @@
 
 namespace xyn::store {
 class lmdb_env;
+}
+
+namespace xyn::cluster {
+class directory;
 }
 
 namespace xyn::workflow {
@@ -49,6 +54,11 @@ struct engine_deps {
   std::shared_ptr<const std::atomic<bool>> draining;
   // Runs and step latencies are counted here (workflow_meters.hpp); null: not counted.
   std::shared_ptr<workflow_meters> meters{};
+  // The cluster as this node sees it; null on a single node. In a cluster a run lives on the
+  // owner of its tenant's shard: the manager runs only the runs of shards this node serves,
+  // forwards submits for other shards to their owner, and every journal write is copied to
+  // the shard's backup before the run acts on it.
+  std::shared_ptr<cluster::directory> members{};
 };
 
 // Spawns the manager, registers it as node::workflows_name and starts resuming unfinished runs.

@@ -13,6 +13,8 @@
 #include "actors/workflow/workflow_actor.hpp"
 #include "actors/workflow/workflow_meters.hpp"
 #include "runtime/base/keys.hpp"
+#include "runtime/cluster/directory.hpp"
+#include "runtime/cluster/messages.hpp"
 #include "runtime/node/names.hpp"
 #include "runtime/store/lmdb_env.hpp"
 #include "runtime/store/messages.hpp"
@@ -24,6 +26,20 @@ namespace {
 using namespace std::chrono_literals;
 using tick_atom = caf::atom_constant<caf::atom("wftick")>;
 using resume_atom = caf::atom_constant<caf::atom("wfresume")>;
+using retry_submit_atom = caf::atom_constant<caf::atom("wfresubmt")>;
+
+// How long a submit waits for some member to serve its tenant's shard (a failover takes
+// well under a second), and how often it looks.
+constexpr int64_t submit_patience_ms = 5'000;
+constexpr auto submit_recheck = std::chrono::milliseconds(50);
+constexpr uint32_t max_hops = 2;
+
+// A submit for a shard nobody serves at the moment, waiting for the next map.
+struct waiting_submit {
+  submit_request req;
+  caf::response_promise rp;
+  int64_t give_up_at = 0;
+};
 
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -45,6 +61,10 @@ struct mgr_state {
   manager_stats stats;
   std::string id_prefix;
   uint64_t next_id = 0;
+  // Tenants of runs live or parked here (a cluster needs them to know whose shard a run is).
+  std::unordered_map<std::string, std::string> tenants;
+  std::unordered_map<uint64_t, waiting_submit> waiting;
+  uint64_t next_wait = 0;
 };
 
 using mgr_actor = caf::stateful_actor<mgr_state>;
@@ -103,6 +123,24 @@ run_summary summary_from_store(const engine_deps& deps, const std::string& id) {
   return s;
 }
 
+caf::error status_error(status s) {
+  return store::to_error(s);
+}
+
+// Whether this node may run `tenant`'s workflows now: always on a single node; in a cluster
+// while it owns the tenant's shard and holds the lease.
+bool serves_tenant(const mgr_state& st, const std::string& tenant) {
+  return !st.deps.members || st.deps.members->route(tenant).here;
+}
+
+// The tenant of run `id` (live, parked or in the journal); empty when it is unknown.
+std::string tenant_of(mgr_state& st, const std::string& id) {
+  if (auto it = st.tenants.find(id); it != st.tenants.end()) return it->second;
+  auto rec = journal::load_record(*st.deps.env, id);
+  if (!rec) return {};
+  return st.tenants[id] = rec->tenant();
+}
+
 // Sends a message for run `id` to its actor, waking the run first if it is passivated, and
 // answers `rp` with the actor's reply. A run that exits (parks) while the message is on its
 // way is woken and asked again.
@@ -123,6 +161,19 @@ void route(mgr_actor* self, const std::string& id, caf::response_promise rp, int
       if (rec->status() != "running") {
         rp.deliver(store::to_error(
             status::already_exists("workflow '" + id + "' has finished (" + rec->status() + ")")));
+        return;
+      }
+      if (!serves_tenant(st, rec->tenant())) {
+        // A run this node holds a copy of (as backup, or from before a failover): its owner acts.
+        auto owner = st.deps.members->route(rec->tenant()).owner_workflows;
+        if (!owner) {
+          rp.deliver(store::to_error(status::unavailable(
+              "no member serves the shard of workflow '" + id + "' now; retry")));
+          return;
+        }
+        self->request(owner, 60s, args...)
+            .then([rp](submit_reply& r) mutable { rp.deliver(std::move(r)); },
+                  [rp](caf::error& err) mutable { rp.deliver(err); });
         return;
       }
       activate(self, id, start_mode::resume_held);
@@ -151,6 +202,7 @@ void finished(mgr_actor* self, const run_summary& s) {
   auto& st = self->state;
   st.parked.erase(s.id);
   st.crashes.erase(s.id);
+  st.tenants.erase(s.id);
   ++st.stats.finished;
   if (auto w = st.watchers.find(s.id); w != st.watchers.end()) {
     for (auto& rp : w->second) rp.deliver(s);
@@ -159,6 +211,103 @@ void finished(mgr_actor* self, const run_summary& s) {
   if (!s.parent_id.empty()) {
     auto rp = self->make_response_promise();  // nobody waits on this one
     route(self, s.parent_id, rp, 0, child_done_atom::value, s);
+  }
+}
+
+// A submit that no member could take yet waits for the next map, then tries again.
+void wait_for_owner(mgr_actor* self, submit_request req, caf::response_promise rp,
+                    int64_t give_up_at) {
+  auto& st = self->state;
+  if (now_ms() >= give_up_at) {
+    rp.deliver(status_error(status::unavailable("no member serves the shard of tenant '" +
+                                                req.tenant + "' now; retry")));
+    return;
+  }
+  req.hops = 0;  // the maps may have settled by the next try
+  auto token = ++st.next_wait;
+  st.waiting.emplace(token, waiting_submit{std::move(req), std::move(rp), give_up_at});
+  self->delayed_send(self, submit_recheck, retry_submit_atom::value, token);
+}
+
+// Hands a submit (which already has its id) to the manager of its tenant's shard's owner,
+// which may be this one by now.
+void forward_submit(mgr_actor* self, submit_request req, caf::response_promise rp,
+                    int64_t give_up_at) {
+  auto r = self->state.deps.members->route(req.tenant);
+  caf::actor to = r.here                ? caf::actor_cast<caf::actor>(self)
+                  : req.hops < max_hops ? r.owner_workflows
+                                        : caf::actor{};
+  if (!to) return wait_for_owner(self, std::move(req), std::move(rp), give_up_at);
+  if (!r.here) ++req.hops;
+  self->request(to, 60s, submit_atom::value, req)
+      .then([rp](submit_reply& reply) mutable { rp.deliver(std::move(reply)); },
+            [self, req, rp, give_up_at](caf::error& err) mutable {
+              // The owner died or stood down meanwhile; the id makes another try safe.
+              auto why = store::to_status(err);
+              if (why.code() == status_code::unavailable || why.code() == status_code::timeout)
+                return wait_for_owner(self, std::move(req), std::move(rp), give_up_at);
+              rp.deliver(err);
+            });
+}
+
+// Makes the runs here match the shards this node serves. Runs of shards it no longer serves
+// stop at once: their new owner resumes them from its copy of the journal. Unfinished runs of
+// shards it serves now are resumed from the journal the backup copies kept current.
+void follow_shards(mgr_actor* self) {
+  auto& st = self->state;
+  std::vector<std::string> gone;
+  if (st.deps.members) {
+    for (const auto& [id, a] : st.live)
+      if (!serves_tenant(st, tenant_of(st, id))) gone.push_back(id);
+    for (const auto& id : gone) {
+      auto a = st.live[id];
+      self->unlink_from(a);  // no exit message: this is no crash to restart
+      st.ids.erase(a.address());
+      st.live.erase(id);
+      self->send_exit(a, caf::exit_reason::kill);
+    }
+    for (auto it = st.parked.begin(); it != st.parked.end();) {
+      if (serves_tenant(st, tenant_of(st, it->first))) {
+        ++it;
+        continue;
+      }
+      gone.push_back(it->first);
+      it = st.parked.erase(it);
+    }
+    for (const auto& id : gone) {
+      st.tenants.erase(id);
+      st.crashes.erase(id);
+      if (auto w = st.watchers.find(id); w != st.watchers.end()) {
+        for (auto& rp : w->second)
+          rp.deliver(status_error(status::unavailable(
+              "workflow '" + id + "' moved to the new owner of its shard; watch it there")));
+        st.watchers.erase(w);
+      }
+    }
+    if (!gone.empty())
+      spdlog::info("{} workflows left with their shards for other members", gone.size());
+  }
+  auto ids = journal::unfinished(*st.deps.env);
+  if (!ids) {
+    spdlog::error("cannot list unfinished workflows: {}", ids.error().to_string());
+    return;
+  }
+  size_t queued = 0;
+  for (auto& id : *ids) {
+    if (st.live.count(id) || st.parked.count(id)) continue;
+    if (st.deps.members) {
+      auto tenant = tenant_of(st, id);
+      if (tenant.empty() || !serves_tenant(st, tenant)) {
+        st.tenants.erase(id);
+        continue;
+      }
+    }
+    st.to_resume.push_back(std::move(id));
+    ++queued;
+  }
+  if (queued > 0) {
+    spdlog::info("resuming {} unfinished workflows", queued);
+    self->send(self, resume_atom::value);
   }
 }
 
@@ -172,10 +321,6 @@ void resume_some(mgr_actor* self) {
     ++st.stats.resumed;
   }
   if (!st.to_resume.empty()) self->send(self, resume_atom::value);
-}
-
-caf::error status_error(status s) {
-  return store::to_error(s);
 }
 
 caf::behavior manager(mgr_actor* self, engine_deps deps) {
@@ -209,26 +354,26 @@ caf::behavior manager(mgr_actor* self, engine_deps deps) {
                  self->system().render(m.reason), n, backoff);
     park(self, id, now_ms() + backoff);
   });
-  if (auto ids = journal::unfinished(*st.deps.env); ids) {
-    if (st.deps.meters) st.deps.meters->set_running(ids->size());
-    for (auto& id : *ids) st.to_resume.push_back(std::move(id));
-    if (!st.to_resume.empty()) {
-      spdlog::info("resuming {} unfinished workflows", st.to_resume.size());
-      self->send(self, resume_atom::value);
-    }
-  } else {
-    spdlog::error("cannot list unfinished workflows: {}", ids.error().to_string());
-  }
+  if (auto ids = journal::unfinished(*st.deps.env); ids && st.deps.meters)
+    st.deps.meters->set_running(ids->size());
+  follow_shards(self);
   return {
       [=](submit_atom, submit_request req) -> caf::result<submit_reply> {
         auto& s = self->state;
         if (req.tenant.empty()) req.tenant = "default";
         if (!keys::valid_part(req.tenant) || req.tenant.size() > 128)
           return status_error(status::invalid_argument("'tenant' is not a valid tenant name"));
+        if (!req.id.empty() && !journal::valid_id(req.id))
+          return status_error(
+              status::invalid_argument("'id' must be 1-200 letters, digits, '_', '-', '.' or ':'"));
+        if (!serves_tenant(s, req.tenant)) {
+          // The owner decides whether the id is new: a copy here may be behind.
+          if (req.id.empty()) req.id = s.id_prefix + std::to_string(++s.next_id);
+          auto rp = self->make_response_promise<submit_reply>();
+          forward_submit(self, std::move(req), rp, now_ms() + submit_patience_ms);
+          return rp;
+        }
         if (!req.id.empty()) {
-          if (!journal::valid_id(req.id))
-            return status_error(status::invalid_argument(
-                "'id' must be 1-200 letters, digits, '_', '-', '.' or ':'"));
           if (s.live.count(req.id) || s.parked.count(req.id))
             return submit_reply{req.id, "running", false};
           auto rec = journal::load_record(*s.deps.env, req.id);
@@ -245,6 +390,7 @@ caf::behavior manager(mgr_actor* self, engine_deps deps) {
           return status_error(
               status::unavailable("the node is draining and starts no new workflows"));
         auto id = req.id;
+        s.tenants[id] = req.tenant;
         auto a = spawn_workflow(self->system(), s.deps, caf::actor_cast<caf::actor>(self), id, req,
                                 start_mode::fresh);
         self->link_to(a);
@@ -296,7 +442,13 @@ caf::behavior manager(mgr_actor* self, engine_deps deps) {
           s.ids.erase(cur->second.address());
           s.live.erase(cur);
         }
-        if (!s.live.count(id)) park(self, id, wake);
+        if (s.live.count(id)) return;
+        if (!serves_tenant(s, tenant_of(s, id))) {
+          s.parked.erase(id);  // it stood down: its shard is served elsewhere now
+          s.tenants.erase(id);
+          return;
+        }
+        park(self, id, wake);
       },
       [=](finished_atom, const run_summary& summary) {
         auto& s = self->state;
@@ -320,6 +472,15 @@ caf::behavior manager(mgr_actor* self, engine_deps deps) {
         arm_tick(self);
       },
       [=](resume_atom) { resume_some(self); },
+      [=](cluster::cl_served_atom) { follow_shards(self); },
+      [=](retry_submit_atom, uint64_t token) {
+        auto& s = self->state;
+        auto it = s.waiting.find(token);
+        if (it == s.waiting.end()) return;
+        auto w = std::move(it->second);
+        s.waiting.erase(it);
+        forward_submit(self, std::move(w.req), std::move(w.rp), w.give_up_at);
+      },
       [=](crash_atom, const std::string& id) {
         auto& s = self->state;
         auto it = s.live.find(id);

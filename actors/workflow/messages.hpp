@@ -14,6 +14,11 @@
 //                                             if it already has) | error (not_found)
 //   (stats_atom)                           -> manager_stats
 // Errors are xyn statuses carried as caf::error (store::to_error / store::to_status).
+// In a cluster every manager accepts submits for every tenant: one for a shard another member
+// owns is given an id here (so retries are idempotent) and forwarded to that member's
+// manager; while no member serves the shard (a failover) it waits up to 5 s, then answers
+// unavailable. Cancel and signal for a run this node holds in its journal but no longer
+// serves are forwarded likewise.
 
 #include <cstdint>
 #include <string>
@@ -40,12 +45,13 @@ struct submit_request {
   std::string input_json = "{}";
   std::string parent_id;  // set when a workflow step starts a child
   std::string parent_step;
+  uint32_t hops = 0;  // how often managers have forwarded it toward its shard's owner
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, submit_request& x) {
   return f(caf::meta::type_name("wf_submit_request"), x.id, x.tenant, x.template_name,
-           x.definition_json, x.input_json, x.parent_id, x.parent_step);
+           x.definition_json, x.input_json, x.parent_id, x.parent_step, x.hops);
 }
 
 // `created` is false when the id already named a run (the submit changed nothing).

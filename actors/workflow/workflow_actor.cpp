@@ -1,6 +1,8 @@
 #include "actors/workflow/workflow_actor.hpp"
 
 #include <chrono>
+#include <functional>
+#include <map>
 #include <set>
 
 #include <spdlog/spdlog.h>
@@ -11,6 +13,7 @@
 #include "actors/workflow/library.hpp"
 #include "actors/workflow/state.hpp"
 #include "actors/workflow/workflow_meters.hpp"
+#include "runtime/cluster/directory.hpp"
 #include "runtime/mesh/messages.hpp"
 #include "runtime/node/names.hpp"
 #include "runtime/store/lmdb_env.hpp"
@@ -28,6 +31,24 @@ int64_t now_ms() {
       .count();
 }
 
+// What a handler wants done once the events it caused are durable (an empty error), or when
+// they are refused because this node does not serve the run's shard (the error says so).
+using then_fn = std::function<void(const caf::error&)>;
+using copy_atom = caf::atom_constant<caf::atom("wfcopy")>;
+
+// How soon a run that stood down, or whose backup copy failed, tries again.
+constexpr int64_t recheck_ms = 250;
+constexpr auto replica_timeout = std::chrono::seconds(5);
+
+struct unacked_batch {
+  std::vector<event> events;
+  then_fn after;
+  store::write_batch batch;  // kept for the backup copy's retries
+  int waiting = 1;           // copies not yet durable
+  caf::actor_addr backup;    // whose copy is awaited now
+  uint64_t copy_try = 0;     // answers of earlier tries are ignored
+};
+
 struct wf_state {
   static inline const char* name = "workflow";
   engine_deps deps;
@@ -41,11 +62,16 @@ struct wf_state {
   // so a passivated run cannot bounce the message it was woken for.
   bool hold = false;
   std::set<int64_t> timers;
+  // Journal batches not yet durable everywhere they must be, by batch number.
+  std::map<uint64_t, unacked_batch> unacked;
+  uint64_t batches = 0;
+  // Backups' writers monitored: a lost one is noticed at once, not by a timeout.
+  std::set<caf::actor_addr> watched_backups;
 };
 
 using wf_actor = caf::stateful_actor<wf_state>;
 
-void advance(wf_actor* self, std::vector<event> incoming, std::function<void()> after = {});
+void advance(wf_actor* self, std::vector<event> incoming, then_fn after = {});
 
 const char* topic_of(const event& e) {
   switch (e.kind()) {
@@ -258,8 +284,79 @@ void act_on(wf_actor* self, const std::vector<event>& evs) {
   }
 }
 
-void persist(wf_actor* self, std::vector<event> evs, std::function<void()> after) {
+// In a cluster only the owner of the run's shard, holding its lease, may journal the run.
+bool may_journal(const wf_state& st) {
+  return !st.deps.members || st.deps.members->route(st.run.tenant()).here;
+}
+
+// This node no longer serves the run's shard: act on nothing more. A run already in the
+// journal asks the manager to look again shortly (the lease may come back); the manager
+// forgets it if its shard is elsewhere by then.
+void stand_down(wf_actor* self, const then_fn& after) {
   auto& st = self->state;
+  spdlog::info("workflow '{}': this node does not serve its shard now; standing down", st.id);
+  auto refusal =
+      store::to_error(status::unavailable("this node does not serve the workflow's shard now"));
+  if (after) after(refusal);
+  for (auto& [seq, b] : st.unacked)
+    if (b.after) b.after(refusal);
+  st.unacked.clear();
+  if (st.next_seq > 1) self->send(st.manager, park_atom::value, st.id, now_ms() + recheck_ms);
+  st.ended = true;
+  self->quit();
+}
+
+// One copy of journal batch `seq` is durable. Batches whose copies are all durable are acted
+// on in the order they were decided, never a later one before an earlier one.
+void on_durable(wf_actor* self, uint64_t seq) {
+  auto& st = self->state;
+  auto it = st.unacked.find(seq);
+  if (it == st.unacked.end()) return;
+  --it->second.waiting;
+  while (!st.unacked.empty() && st.unacked.begin()->second.waiting == 0 && !st.ended) {
+    auto batch = std::move(st.unacked.begin()->second);
+    st.unacked.erase(st.unacked.begin());
+    --st.writes_in_flight;
+    act_on(self, batch.events);
+    if (batch.after) batch.after({});
+  }
+  maybe_park(self);
+}
+
+// The backup's copy of batch `seq` (try `copy_try`) landed, or failed with `error`: then it is
+// sent again shortly, to whichever member is the backup by then.
+void on_copied(wf_actor* self, uint64_t seq, uint64_t copy_try, const std::string& error) {
+  auto& st = self->state;
+  auto it = st.unacked.find(seq);
+  if (it == st.unacked.end() || it->second.copy_try != copy_try || !it->second.backup) return;
+  it->second.backup = {};
+  if (error.empty()) return on_durable(self, seq);
+  spdlog::warn("workflow '{}': the backup did not take its journal copy ({}); again", st.id, error);
+  self->delayed_send(self, std::chrono::milliseconds(recheck_ms), copy_atom::value, seq);
+}
+
+// Copies batch `seq` to the current backup of the run's shard, until it lands or the shard
+// has no other backup.
+void copy_to_backup(wf_actor* self, uint64_t seq) {
+  auto& st = self->state;
+  auto it = st.unacked.find(seq);
+  if (it == st.unacked.end() || st.ended || it->second.backup) return;
+  if (!may_journal(st)) return stand_down(self, it->second.after);
+  auto backup = st.deps.members ? st.deps.members->replica_for(st.run.tenant()) : caf::actor{};
+  if (!backup) return on_durable(self, seq);
+  auto copy_try = ++it->second.copy_try;
+  it->second.backup = backup.address();
+  if (st.watched_backups.insert(backup.address()).second) self->monitor(backup);
+  self->request(backup, replica_timeout, store::write_atom::value, it->second.batch)
+      .then([self, seq, copy_try](store::ok_atom) { on_copied(self, seq, copy_try, {}); },
+            [self, seq, copy_try](caf::error& err) {
+              on_copied(self, seq, copy_try, self->system().render(err));
+            });
+}
+
+void persist(wf_actor* self, std::vector<event> evs, then_fn after) {
+  auto& st = self->state;
+  if (!may_journal(st)) return stand_down(self, after);
   store::write_batch wb;
   bool started = false, terminal = false;
   for (const auto& e : evs) {
@@ -283,25 +380,31 @@ void persist(wf_actor* self, std::vector<event> evs, std::function<void()> after
     return;
   }
   ++st.writes_in_flight;
+  auto seq = ++st.batches;
+  // Two copies in a cluster (here and the shard's backup), acted on when both are durable:
+  // the backup can then take over exactly where this run stands.
+  bool replicated = st.deps.members != nullptr;
+  auto& batch = st.unacked[seq];
+  batch.events = std::move(evs);
+  batch.after = std::move(after);
+  if (replicated) {
+    batch.batch = wb;
+    batch.waiting = 2;
+  }
+  if (replicated) copy_to_backup(self, seq);
   // No timer: the writer answers every batch after its commit, or fails it; a dead writer
   // fails the request at once.
   self->request(writer, caf::infinite, store::write_atom::value, std::move(wb))
-      .then(
-          [self, evs = std::move(evs), after](store::ok_atom) {
-            --self->state.writes_in_flight;
-            act_on(self, evs);
-            if (after) after();
-            maybe_park(self);
-          },
-          [self](caf::error& err) {
-            spdlog::warn("workflow '{}': journal write failed: {}", self->state.id,
-                         self->system().render(err));
-            self->quit(err);
-          });
+      .then([self, seq](store::ok_atom) { on_durable(self, seq); },
+            [self](caf::error& err) {
+              spdlog::warn("workflow '{}': journal write failed: {}", self->state.id,
+                           self->system().render(err));
+              self->quit(err);
+            });
 }
 
 // Applies `incoming`, decides what follows, journals it all, then acts on it.
-void advance(wf_actor* self, std::vector<event> incoming, std::function<void()> after) {
+void advance(wf_actor* self, std::vector<event> incoming, then_fn after) {
   auto& st = self->state;
   if (st.ended) return;
   auto now = now_ms();
@@ -322,7 +425,7 @@ void advance(wf_actor* self, std::vector<event> incoming, std::function<void()> 
     }
   }
   if (all.empty()) {
-    if (after) after();
+    if (after) after({});
     maybe_park(self);
     return;
   }
@@ -337,6 +440,18 @@ void resume_effects(wf_actor* self) {
   schedule(self, st.run.next_wake_ms());
 }
 
+// Answers `promise` with the run's status once what a message caused is durable, or with the
+// refusal when this node turned out not to serve the run.
+then_fn reply_when_durable(wf_actor* self, caf::response_promise promise, bool created) {
+  return [self, promise, created](const caf::error& err) mutable {
+    if (err)
+      promise.deliver(err);
+    else
+      promise.deliver(submit_reply{
+          self->state.id, std::string(to_string(self->state.run.current_status())), created});
+  };
+}
+
 caf::error invalid(const std::string& message) {
   return store::to_error(status::invalid_argument(message));
 }
@@ -348,6 +463,14 @@ caf::behavior workflow_actor(wf_actor* self, engine_deps deps, caf::actor manage
   st.manager = std::move(manager);
   st.id = id;
   st.run.set_id(id);
+  self->set_down_handler([self](caf::down_msg& dm) {
+    auto& s = self->state;
+    s.watched_backups.erase(dm.source);
+    std::vector<std::pair<uint64_t, uint64_t>> lost;
+    for (const auto& [seq, b] : s.unacked)
+      if (b.backup == dm.source) lost.emplace_back(seq, b.copy_try);
+    for (auto [seq, copy_try] : lost) on_copied(self, seq, copy_try, "the backup member was lost");
+  });
   self->set_exception_handler([](caf::scheduled_actor*, std::exception_ptr& ep) -> caf::error {
     try {
       std::rethrow_exception(ep);
@@ -371,6 +494,11 @@ caf::behavior workflow_actor(wf_actor* self, engine_deps deps, caf::actor manage
       st.ended = true;
       self->send(st.manager, finished_atom::value, summary_of(st));
       self->quit();
+      return {};
+    }
+    // A run woken on a node that no longer serves its shard must not call a service again.
+    if (!may_journal(st)) {
+      stand_down(self, {});
       return {};
     }
     resume_effects(self);
@@ -417,11 +545,10 @@ caf::behavior workflow_actor(wf_actor* self, engine_deps deps, caf::actor manage
           return store::to_error(a);
         }
         auto promise = self->make_response_promise<submit_reply>();
-        advance(self, {started}, [self, promise]() mutable {
-          promise.deliver(submit_reply{self->state.id, "running", true});
-        });
+        advance(self, {started}, reply_when_durable(self, promise, true));
         return promise;
       },
+      [=](copy_atom, uint64_t seq) { copy_to_backup(self, seq); },
       [=](wake_atom, int64_t at) {
         self->state.timers.erase(at);
         advance(self, {});
@@ -436,10 +563,7 @@ caf::behavior workflow_actor(wf_actor* self, engine_deps deps, caf::actor manage
           return store::to_error(status::already_exists("workflow '" + s.id + "' has finished"));
         }
         auto promise = self->make_response_promise<submit_reply>();
-        advance(self, {std::move(*ev)}, [self, promise]() mutable {
-          promise.deliver(submit_reply{
-              self->state.id, std::string(to_string(self->state.run.current_status())), false});
-        });
+        advance(self, {std::move(*ev)}, reply_when_durable(self, promise, false));
         return promise;
       },
       [=](cancel_atom, const std::string&, const std::string& reason) -> caf::result<submit_reply> {
@@ -453,10 +577,7 @@ caf::behavior workflow_actor(wf_actor* self, engine_deps deps, caf::actor manage
           return submit_reply{s.id, "running", false};  // already unwinding
         }
         auto promise = self->make_response_promise<submit_reply>();
-        advance(self, {std::move(*ev)}, [self, promise]() mutable {
-          promise.deliver(submit_reply{
-              self->state.id, std::string(to_string(self->state.run.current_status())), false});
-        });
+        advance(self, {std::move(*ev)}, reply_when_durable(self, promise, false));
         return promise;
       },
       [=](child_done_atom, const run_summary& child) -> submit_reply {

@@ -44,6 +44,7 @@ struct peer {
   caf::actor cluster;
   caf::actor mesh;
   caf::actor store;
+  caf::actor workflows;
   bool lost = false;
 };
 
@@ -72,6 +73,7 @@ struct cluster_state {
   // new leader's epochs continue from the map everyone followed.
   bool founder = false;
   bool leaving = false;
+  std::vector<uint32_t> served;  // as last told to the workflow manager
 };
 
 using cluster_actor = caf::stateful_actor<cluster_state>;
@@ -92,6 +94,7 @@ member_card own_card(cluster_actor* self) {
           caf::actor_cast<caf::actor>(self),
           node::lookup(self->system(), node::mesh_name),
           node::lookup(self->system(), node::store_name),
+          node::lookup(self->system(), node::workflows_name),
           local_services(st),
           st.opts.shards};
 }
@@ -101,19 +104,27 @@ void publish_directory(cluster_actor* self) {
   if (!st.opts.members) return;
   std::vector<directory_entry> entries;
   for (auto& m : st.view->members()) {
-    directory_entry e{m, {}, {}};
+    directory_entry e{m, {}, {}, {}};
     if (m.self) {
       e.info.services = local_services(st);
     } else if (auto it = st.peers.find(m.address);
                it != st.peers.end() && it->second.incarnation == m.incarnation) {
       e.mesh = it->second.mesh;
       e.store = it->second.store;
+      e.workflows = it->second.workflows;
     }
     entries.push_back(std::move(e));
   }
   st.opts.members->replace(std::move(entries));
   st.opts.members->set_shards(st.map, st.opts.address,
                               st.view->lease_until(clock::now(), st.opts.lease));
+  // The workflow manager starts and stops runs as shards come and go (or the lease lapses).
+  auto served = st.opts.members->served();
+  if (served != st.served) {
+    st.served = std::move(served);
+    if (auto wf = node::lookup(self->system(), node::workflows_name))
+      self->send(wf, cl_served_atom::value);
+  }
 }
 
 void report(cluster_actor* self, const member_change& c) {
@@ -158,6 +169,7 @@ bool admit(cluster_actor* self, const member_card& card) {
   p.incarnation = card.incarnation;
   p.mesh = card.mesh;
   p.store = card.store;
+  p.workflows = card.workflows;
   p.lost = false;
   st.retries.erase(card.address);
   report_if(self, change);

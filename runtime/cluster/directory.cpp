@@ -47,8 +47,20 @@ shard_route directory::route(const std::string& tenant) const {
     return r;
   }
   for (const auto& e : entries_)
-    if (e.info.address == a.owner && e.info.status == member_status::up) r.owner = e.mesh;
+    if (e.info.address == a.owner && e.info.status == member_status::up) {
+      r.owner = e.mesh;
+      r.owner_workflows = e.workflows;
+    }
   return r;
+}
+
+std::vector<uint32_t> directory::served() const {
+  std::lock_guard lock(mu_);
+  std::vector<uint32_t> out;
+  if (clock::now() >= lease_until_) return out;
+  for (size_t i = 0; i < map_.shards.size(); ++i)
+    if (map_.shards[i].owner == self_) out.push_back(static_cast<uint32_t>(i));
+  return out;
 }
 
 void directory::set_replication(int factor) {

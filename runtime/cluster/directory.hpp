@@ -20,8 +20,9 @@ namespace xyn::cluster {
 
 struct directory_entry {
   member info;
-  caf::actor mesh;   // invalid for self and for members not joined yet
-  caf::actor store;  // its store writer; likewise
+  caf::actor mesh;       // invalid for self and for members not joined yet
+  caf::actor store;      // its store writer; likewise
+  caf::actor workflows;  // its workflow manager; likewise
 };
 
 // Where a tenant's stateful work goes: here (this node serves its shard now), or the owner's
@@ -29,6 +30,7 @@ struct directory_entry {
 struct shard_route {
   bool here = false;
   caf::actor owner;
+  caf::actor owner_workflows;
   std::string owner_address;  // empty when the map has no owner for it
 };
 
@@ -40,6 +42,8 @@ class directory {
   // The shard map this node follows, and until when it may serve the shards it owns.
   void set_shards(shard_map map, std::string self, clock::time_point lease_until);
   shard_route route(const std::string& tenant) const;
+  // The shards this node may serve now (owner, lease held), ascending.
+  std::vector<uint32_t> served() const;
   // The store writer of the backup of `tenant`'s shard, when writes are replicated and the
   // backup is another member that is up; else invalid.
   caf::actor replica_for(const std::string& tenant) const;

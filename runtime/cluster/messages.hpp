@@ -13,6 +13,8 @@
 //   (cl_rejoin_atom, std::string address)             "you are not (or no longer) a member of my
 //                                                      view": the receiver joins `address` again
 //   (cl_leave_atom, std::string address)              the sender is leaving gracefully
+// From the cluster actor to the node's workflow manager:
+//   (cl_served_atom)                                  the shards this node serves changed
 // A card carries only the sender's own actors: a third node's actor would reach us through the
 // sender, so members learn each other's addresses and connect directly.
 
@@ -34,6 +36,7 @@ using cl_join_atom = caf::atom_constant<caf::atom("cljoin")>;
 using cl_beat_atom = caf::atom_constant<caf::atom("clbeat")>;
 using cl_rejoin_atom = caf::atom_constant<caf::atom("clrejoin")>;
 using cl_leave_atom = caf::atom_constant<caf::atom("clleave")>;
+using cl_served_atom = caf::atom_constant<caf::atom("clserved")>;
 
 // One node as it introduces itself. `address` ("host:port" of its cluster port) is its
 // identity; `incarnation` grows each time the node (re)joins, so a node that was declared down
@@ -45,6 +48,7 @@ struct member_card {
   caf::actor cluster;                 // its cluster actor
   caf::actor mesh;                    // its service mesh (runtime/mesh)
   caf::actor store;                   // its store writer: where shards it backs up are written
+  caf::actor workflows;               // its workflow manager: where its shards' runs start
   std::vector<std::string> services;  // the services it has up
   uint32_t shard_count = 0;           // members must agree on it
 };
@@ -52,7 +56,7 @@ struct member_card {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, member_card& x) {
   return f(caf::meta::type_name("xyn.cluster.member_card"), x.address, x.name, x.incarnation,
-           x.cluster, x.mesh, x.store, x.services, x.shard_count);
+           x.cluster, x.mesh, x.store, x.workflows, x.services, x.shard_count);
 }
 
 struct join_reply {

@@ -230,6 +230,7 @@ class running_node : public node {
     wf.options.default_step_timeout_ms = cfg_.execute_timeout_ms;
     wf.options.passivate_after_ms = cfg_.workflow_passivate_after_ms;
     wf.options.resume_batch = static_cast<int>(cfg_.workflow_resume_batch);
+    wf.members = deps.members;
     std::vector<sup::child_spec> children = {
         {"store",
          [env, metrics = metrics_](caf::actor_system& s) {

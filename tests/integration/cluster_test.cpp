@@ -53,6 +53,15 @@ std::unique_ptr<node_process> start_member(const secret_file& secret, const node
   return n;
 }
 
+// Alpha (the seed), beta and gamma.
+std::vector<std::unique_ptr<node_process>> start_three(const secret_file& secret) {
+  std::vector<std::unique_ptr<node_process>> out;
+  out.push_back(start_member(secret, nullptr, "alpha"));
+  out.push_back(start_member(secret, out[0].get(), "beta"));
+  out.push_back(start_member(secret, out[0].get(), "gamma"));
+  return out;
+}
+
 json members(const node_process& n) {
   auto r = n.get("/v1/cluster/members");
   REQUIRE(r.status == 200);
@@ -129,9 +138,10 @@ bool has_event(const std::vector<json>& events, const std::string& topic, const 
 TEST_CASE("three nodes form one cluster, and a killed member is declared down and rejoins",
           "[integration][cluster]") {
   secret_file secret("a-shared-cluster-secret-for-tests");
-  auto a = start_member(secret, nullptr, "alpha");
-  auto b = start_member(secret, a.get(), "beta");
-  auto c = start_member(secret, a.get(), "gamma");
+  auto nodes = start_three(secret);
+  auto& a = nodes[0];
+  auto& b = nodes[1];
+  auto& c = nodes[2];
 
   auto t0 = std::chrono::steady_clock::now();
   for (auto* n : {a.get(), b.get(), c.get()})
@@ -334,9 +344,10 @@ TEST_CASE("a member that leaves on SIGTERM is removed, not declared down",
 TEST_CASE("a tenant's service state and idempotency records survive the loss of its owner",
           "[integration][cluster]") {
   secret_file secret("a-shared-cluster-secret-for-tests");
-  auto a = start_member(secret, nullptr, "alpha");
-  auto b = start_member(secret, a.get(), "beta");
-  auto c = start_member(secret, a.get(), "gamma");
+  auto nodes = start_three(secret);
+  auto& a = nodes[0];
+  auto& b = nodes[1];
+  auto& c = nodes[2];
   REQUIRE(node_process::eventually([&] { return same_map({a.get(), b.get(), c.get()}, 3); }));
   REQUIRE(node_process::eventually([&] { return shards(*c)["lease_ms"] > 0; }));
 
@@ -384,5 +395,105 @@ TEST_CASE("a tenant's service state and idempotency records survive the loss of 
                         {{"action", "search"}, {"tenant", t}, {"params", {{"query", "kept"}}}});
     REQUIRE(list.status == 200);
     CHECK(list.body["output"]["items"].size() == 1);
+  }
+}
+
+TEST_CASE("running workflows of a killed member finish on the survivors and no step runs twice",
+          "[integration][cluster]") {
+  secret_file secret("a-shared-cluster-secret-for-tests");
+  auto nodes = start_three(secret);
+  auto& a = nodes[0];
+  auto& b = nodes[1];
+  auto& c = nodes[2];
+  std::vector<const node_process*> all = {a.get(), b.get(), c.get()};
+  REQUIRE(node_process::eventually([&] { return same_map(all, 3); }));
+  for (const auto* n : all)
+    REQUIRE(node_process::eventually([&] { return shards(*n)["lease_ms"] > 0; }));
+
+  // Six tenants, two on each member's shards.
+  std::map<std::string, int> owned;
+  std::vector<std::string> tenants;
+  for (int i = 0; tenants.size() < 6 && i < 1000; ++i) {
+    auto t = "tenant-" + std::to_string(i);
+    auto owner = a->get("/v1/cluster/shards?tenant=" + t).body["owner"].get<std::string>();
+    if (owned[owner] < 2) {
+      ++owned[owner];
+      tenants.push_back(t);
+    }
+  }
+  REQUIRE(tenants.size() == 6);
+
+  // Each run makes an item, sleeps, makes another. All are submitted through beta, which
+  // forwards each to its tenant's owner.
+  json def = {
+      {"name", "two_items"},
+      {"version", "1"},
+      {"inputs", {{{"name", "key"}, {"type", "string"}, {"required", true}}}},
+      {"steps",
+       {{{"id", "first"},
+         {"service", "content-hub"},
+         {"action", "create"},
+         {"params", {{"title", "${input.key}-a"}, {"body", "first"}}}},
+        {{"id", "nap"}, {"kind", "sleep"}, {"duration_ms", 2500}, {"depends_on", {"first"}}},
+        {{"id", "second"},
+         {"service", "content-hub"},
+         {"action", "create"},
+         {"depends_on", {"nap"}},
+         {"params", {{"title", "${input.key}-b"}, {"body", "second"}}}}}}};
+  const int runs = 100;
+  std::map<std::string, std::string> tenant_of;  // run id -> tenant
+  for (int i = 0; i < runs; ++i) {
+    const auto& t = tenants[static_cast<size_t>(i) % tenants.size()];
+    auto r = b->post(
+        "/v1/workflows",
+        {{"definition", def}, {"tenant", t}, {"input", {{"key", "k" + std::to_string(i)}}}});
+    INFO(r.raw);
+    REQUIRE(r.status == 201);
+    tenant_of[r.body["id"].get<std::string>()] = t;
+  }
+
+  auto gone = address(*c);
+  c->kill9();
+  std::vector<const node_process*> left = {a.get(), b.get()};
+  REQUIRE(node_process::eventually([&] {
+    for (const auto& s : shards(*a)["shards"])
+      if (s["owner"] == gone) return false;
+    return same_map(left, 2);
+  }));
+
+  // Every run completes; it is read on its tenant's owner now.
+  auto owner_of = [&](const std::string& t) -> const node_process& {
+    auto owner = a->get("/v1/cluster/shards?tenant=" + t).body["owner"];
+    return owner == address(*a) ? *a : *b;
+  };
+  for (const auto& [id, t] : tenant_of) {
+    json run;
+    bool done = node_process::eventually(
+        [&] {
+          auto r = owner_of(t).get("/v1/workflows/" + id);
+          run = r.body;
+          return r.status == 200 && run["status"] != "running";
+        },
+        30s);
+    INFO(id << " of " << t << ": " << run.dump().substr(0, 2000));
+    REQUIRE(done);
+    CHECK(run["status"] == "completed");
+  }
+  // Each step's item exists exactly once: a step cut short by the kill was answered again
+  // from its replicated idempotency record, not made twice.
+  for (const auto& t : tenants) {
+    auto list = a->post("/v1/services/content-hub/execute",
+                        {{"action", "list"}, {"tenant", t}, {"params", json::object()}});
+    REQUIRE(list.status == 200);
+    std::map<std::string, int> titles;
+    auto items = list.body["output"]["items"];
+    for (const auto& item : items) ++titles[item["title"].get<std::string>()];
+    std::map<std::string, int> expected;
+    for (int i = 0; i < runs; ++i)
+      if (tenants[static_cast<size_t>(i) % tenants.size()] == t) {
+        expected["k" + std::to_string(i) + "-a"] = 1;
+        expected["k" + std::to_string(i) + "-b"] = 1;
+      }
+    CHECK(titles == expected);
   }
 }
