@@ -4,7 +4,10 @@
 // the phi-accrual detector can tell). Each trial brings the member back first (restart on the
 // same cluster port, or SIGCONT: it rejoins as a new incarnation), and until the leader's new
 // shard map (its shards given to their backups) reached that survivor. Also prints how long a
-// fresh third node takes to appear on every member. Real xynergy-node processes on loopback.
+// fresh third node takes to appear on every member. For kill -9 it also measures failover of a
+// workflow: a run that steps every 20 ms on the lost member, from the signal to its first step
+// journaled on the survivor that took its shard (that survivor's live event stream).
+// Real xynergy-node processes on loopback.
 // Usage: bench_cluster_failover [trials per kind] (default 20).
 #include <algorithm>
 #include <chrono>
@@ -39,8 +42,9 @@ bool all_up(const node_process& n, size_t count) {
          std::all_of(list.begin(), list.end(), [](const json& m) { return m["status"] == "up"; });
 }
 
-std::unique_ptr<xyn::http::ws_client> stream(const node_process& n) {
-  auto c = xyn::http::ws_client::connect("127.0.0.1", n.port(), "/v1/events?topic=cluster.",
+std::unique_ptr<xyn::http::ws_client> stream(const node_process& n,
+                                             const std::string& query = "?topic=cluster.") {
+  auto c = xyn::http::ws_client::connect("127.0.0.1", n.port(), "/v1/events" + query,
                                          {{"authorization", "Bearer " + n.key()}});
   if (!c) {
     std::fprintf(stderr, "events: %s\n", c.error().to_string().c_str());
@@ -60,6 +64,49 @@ double wait_for(xyn::http::ws_client& c, const std::string& topic, const std::st
       return std::chrono::duration<double, std::milli>(clock_type::now() - t0).count();
   }
   return -1;
+}
+
+// Milliseconds from `t0` until `c` delivers anything (-1 after 10 s).
+double first_message(xyn::http::ws_client& c, clock_type::time_point t0) {
+  while (clock_type::now() - t0 < 10s)
+    if (c.read(200ms))
+      return std::chrono::duration<double, std::milli>(clock_type::now() - t0).count();
+  return -1;
+}
+
+// Until `back` serves shards again under the same map as `seed`: the next run then starts on
+// it, not on a member about to hand the shard back.
+void settle(const node_process& seed, const node_process& back) {
+  for (int i = 0; i < 500; ++i) {
+    auto mine = back.get("/v1/cluster/shards").body;
+    if (mine.value("lease_ms", 0) > 0 &&
+        mine["version"] == seed.get("/v1/cluster/shards").body["version"])
+      break;
+    node_process::sleep_ms(10);
+  }
+  node_process::sleep_ms(300);
+}
+
+// A tenant whose shard `owner` owns and `backup` backs up, as `via` sees the map.
+std::string tenant_between(const node_process& via, const std::string& owner,
+                           const std::string& backup, int trial) {
+  for (int i = 0;; ++i) {
+    auto t = "bench-" + std::to_string(trial) + "-" + std::to_string(i);
+    auto s = via.get("/v1/cluster/shards?tenant=" + t).body;
+    if (s["owner"] == owner && s["backup"] == backup) return t;
+  }
+}
+
+// 300 sleep steps of 20 ms, one after another: a run that journals a step every 20 ms.
+json stepping_run(const std::string& tenant) {
+  json steps = json::array();
+  for (int i = 0; i < 300; ++i) {
+    json s = {{"id", "s" + std::to_string(i)}, {"kind", "sleep"}, {"duration_ms", 20}};
+    if (i > 0) s["depends_on"] = {"s" + std::to_string(i - 1)};
+    steps.push_back(s);
+  }
+  return {{"tenant", tenant},
+          {"definition", {{"name", "stepper"}, {"version", "1"}, {"steps", steps}}}};
 }
 
 void print(const char* what, std::vector<double> ms) {
@@ -95,18 +142,29 @@ int main(int argc, char** argv) {
   c.add_args({"--cluster-port", std::to_string(port)});
   auto lost = address(c);
 
-  std::vector<double> kill_ms, stop_ms, rejoin_ms, kill_moved_ms, stop_moved_ms;
+  std::vector<double> kill_ms, stop_ms, rejoin_ms, kill_moved_ms, stop_moved_ms, resumed_ms;
   for (int i = 0; i < trials; ++i) {
+    // Submitted through alpha, forwarded to gamma; alpha holds the backup copy of its journal.
+    auto tenant = tenant_between(a, lost, address(a), i);
+    auto run = a.post("/v1/workflows", stepping_run(tenant));
+    if (run.status != 201) {
+      std::fprintf(stderr, "submit: %s\n", run.raw.c_str());
+      return 1;
+    }
+    auto steps = stream(a, "?topic=workflow.step.&workflow=" + run.body["id"].get<std::string>());
+    node_process::sleep_ms(300);  // stepping on gamma by now
     auto events = stream(a);
     auto t0 = clock_type::now();
     c.kill9();
     auto ms = wait_for(*events, "cluster.member_down", lost, t0);
     if (ms >= 0) kill_ms.push_back(ms);
     if (ms >= 0) kill_moved_ms.push_back(wait_for(*events, "cluster.shards", "", t0));
+    if (auto r = first_message(*steps, t0); r >= 0) resumed_ms.push_back(r);
     c.start();
     auto t1 = clock_type::now();
     while (!(all_up(a, 3) && all_up(b, 3) && all_up(c, 3))) node_process::sleep_ms(5);
     rejoin_ms.push_back(std::chrono::duration<double, std::milli>(clock_type::now() - t1).count());
+    settle(a, c);
   }
   for (int i = 0; i < trials; ++i) {
     auto events = stream(a);
@@ -123,6 +181,7 @@ int main(int argc, char** argv) {
       "200 ms\n");
   print("kill -9 -> member_down on survivor", kill_ms);
   print("kill -9 -> its shards owned anew", kill_moved_ms);
+  print("kill -9 -> first resumed step", resumed_ms);
   print("SIGSTOP -> member_down on survivor", stop_ms);
   print("SIGSTOP -> its shards owned anew", stop_moved_ms);
   print("restart -> up on all three", rejoin_ms);
