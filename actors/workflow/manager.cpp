@@ -10,6 +10,7 @@
 #include "actors/workflow/engine.hpp"
 #include "actors/workflow/journal.hpp"
 #include "actors/workflow/library.hpp"
+#include "actors/workflow/view.hpp"
 #include "actors/workflow/workflow_actor.hpp"
 #include "actors/workflow/workflow_meters.hpp"
 #include "runtime/base/keys.hpp"
@@ -133,12 +134,19 @@ bool serves_tenant(const mgr_state& st, const std::string& tenant) {
   return !st.deps.members || st.deps.members->route(tenant).here;
 }
 
-// The tenant of run `id` (live, parked or in the journal); empty when it is unknown.
+// The tenant of run `id` as its record in this node's LMDB says; empty when there is none.
+std::string recorded_tenant(const engine_deps& deps, const std::string& id) {
+  auto rec = journal::load_record(*deps.env, id);
+  return rec ? rec->tenant() : std::string();
+}
+
+// The tenant of a run that is live or parked here, or about to be (kept until it finishes or
+// leaves); empty when it is unknown.
 std::string tenant_of(mgr_state& st, const std::string& id) {
   if (auto it = st.tenants.find(id); it != st.tenants.end()) return it->second;
-  auto rec = journal::load_record(*st.deps.env, id);
-  if (!rec) return {};
-  return st.tenants[id] = rec->tenant();
+  auto tenant = recorded_tenant(st.deps, id);
+  if (!tenant.empty()) st.tenants[id] = tenant;
+  return tenant;
 }
 
 // Sends a message for run `id` to its actor, waking the run first if it is passivated, and
@@ -311,6 +319,34 @@ void follow_shards(mgr_actor* self) {
   }
 }
 
+constexpr auto read_timeout = std::chrono::seconds(10);
+
+// Run `id` ("run") or its journal ("history") from this node's LMDB.
+result<json> read_view(const engine_deps& deps, const std::string& id, const std::string& what) {
+  return what == "history" ? history_json(*deps.env, id) : run_json(*deps.env, id);
+}
+
+// Asks the other members for a run this node has no copy of; the first copy found answers,
+// not_found when nobody has one.
+void read_elsewhere(mgr_actor* self, const std::string& id, const std::string& what,
+                    caf::response_promise rp) {
+  auto managers = self->state.deps.members->other_workflow_managers();
+  auto not_found =
+      status_error(status::not_found("workflow '" + id + "' is on no member of the cluster"));
+  if (managers.empty()) return rp.deliver(not_found);
+  auto left = std::make_shared<size_t>(managers.size());
+  auto answered = std::make_shared<bool>(false);
+  for (const auto& m : managers)
+    self->request(m, read_timeout, wf_read_atom::value, id, what, false)
+        .then(
+            [rp, answered](std::string& doc) mutable {
+              if (!std::exchange(*answered, true)) rp.deliver(std::move(doc));
+            },
+            [rp, answered, left, not_found](caf::error&) mutable {
+              if (--*left == 0 && !*answered) rp.deliver(not_found);
+            });
+}
+
 void resume_some(mgr_actor* self) {
   auto& st = self->state;
   for (int n = 0; n < st.deps.options.resume_batch && !st.to_resume.empty(); ++n) {
@@ -426,6 +462,37 @@ caf::behavior manager(mgr_actor* self, engine_deps deps) {
         }
         auto rp = self->make_response_promise<run_summary>();
         s.watchers[id].push_back(rp);
+        return rp;
+      },
+      [=](wf_read_atom, const std::string& id, const std::string& what,
+          bool ask_others) -> caf::result<std::string> {
+        auto& s = self->state;
+        auto local = read_view(s.deps, id, what);
+        auto answer_local = [&]() -> caf::result<std::string> {
+          if (!local) return status_error(local.error());
+          return local->dump();
+        };
+        if (!s.deps.members || !s.deps.members->has_map() || !ask_others) return answer_local();
+        auto tenant = recorded_tenant(s.deps, id);
+        if (tenant.empty()) {
+          auto rp = self->make_response_promise<std::string>();
+          read_elsewhere(self, id, what, rp);
+          return rp;
+        }
+        // Here, or a copy (this node is the backup, or held the shard before; a backup that
+        // joined late holds only the newer events): the owner's is the one to show.
+        auto owner = s.deps.members->route(tenant).owner_workflows;
+        if (serves_tenant(s, tenant) || !owner) return answer_local();
+        auto rp = self->make_response_promise<std::string>();
+        // When the owner cannot answer, this node's copy (if it reads) is better than nothing.
+        self->request(owner, read_timeout, wf_read_atom::value, id, what, false)
+            .then([rp](std::string& doc) mutable { rp.deliver(std::move(doc)); },
+                  [rp, copy = local ? local->dump() : std::string()](caf::error& err) mutable {
+                    if (copy.empty())
+                      rp.deliver(err);
+                    else
+                      rp.deliver(std::move(copy));
+                  });
         return rp;
       },
       [=](wf_stats_atom) {

@@ -13,12 +13,17 @@
 //   (watch_atom, std::string id)           -> run_summary once the run has finished (at once
 //                                             if it already has) | error (not_found)
 //   (stats_atom)                           -> manager_stats
+//   (read_atom, std::string id, std::string what, bool ask_others)
+//                                          -> std::string: the run ("run") or its journal
+//                                             ("history") as JSON text (view.hpp) | not_found
 // Errors are xyn statuses carried as caf::error (store::to_error / store::to_status).
 // In a cluster every manager accepts submits for every tenant: one for a shard another member
 // owns is given an id here (so retries are idempotent) and forwarded to that member's
 // manager; while no member serves the shard (a failover) it waits up to 5 s, then answers
 // unavailable. Cancel and signal for a run this node holds in its journal but no longer
-// serves are forwarded likewise.
+// serves are forwarded likewise. A read is answered from the owner's journal when this node
+// does not serve the run's shard; with `ask_others`, a run this node has no copy of is looked
+// for on every other member.
 
 #include <cstdint>
 #include <string>
@@ -34,6 +39,7 @@ using cancel_atom = caf::atom_constant<caf::atom("wfcancel")>;
 using signal_atom = caf::atom_constant<caf::atom("wfsignal")>;
 using watch_atom = caf::atom_constant<caf::atom("wfwatch")>;
 using wf_stats_atom = caf::atom_constant<caf::atom("wfstats")>;
+using wf_read_atom = caf::atom_constant<caf::atom("wfread")>;
 
 // A new run: a template by name or a definition (JSON text), its input (JSON object text).
 // `id` (optional) makes the submit idempotent: the same id never starts a second run.

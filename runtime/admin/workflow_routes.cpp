@@ -1,12 +1,16 @@
 // The workflow API of the admin port: submit, look up, list, cancel, signal, history, templates.
 // Reads (a run, its history, the list) come straight from LMDB on the HTTP thread — the
-// journal is written before a workflow acts, so they never show what has not happened.
+// journal is written before a workflow acts, so they never show what has not happened. In a
+// cluster a run or its history is read on the owner of the run's shard: this node's copy is
+// used when it is the owner, else the workflow manager asks the owner (or every member, for a
+// run this node has no copy of). Lists show this node's runs only.
 // Writes go to the workflow manager through a bridge actor.
 #include "actors/workflow/library.hpp"
 #include "actors/workflow/messages.hpp"
 #include "actors/workflow/view.hpp"
 #include "runtime/admin/bridge.hpp"
 #include "runtime/admin/routes.hpp"
+#include "runtime/cluster/directory.hpp"
 #include "runtime/store/lmdb_env.hpp"
 
 namespace xyn::admin {
@@ -33,6 +37,28 @@ void to_manager(caf::actor_system& sys, responder respond, int code_new, int cod
               respond(http::json_reply(r.created ? code_new : code_existing, reply_json(r)));
             },
             [=, &sys](caf::error& err) { respond(error_from(sys, err)); });
+  });
+}
+
+// Answers run `id` ("run") or its journal ("history"), from here or from the run's owner.
+void read_run(caf::actor_system& sys, const store::lmdb_env& env,
+              const std::shared_ptr<cluster::directory>& members, const std::string& id,
+              const std::string& what, const responder& respond) {
+  bool clustered = members && members->has_map();
+  if (!clustered || what == "run") {
+    auto local = what == "history" ? workflow::history_json(env, id) : workflow::run_json(env, id);
+    if (!clustered)
+      return respond(local ? http::json_reply(200, *local) : http::error_reply(local.error()));
+    if (local && members->route((*local)["tenant"].get<std::string>()).here)
+      return respond(http::json_reply(200, *local));
+  }
+  spawn_bridge(sys, [=, &sys](caf::event_based_actor* self) {
+    auto m = node::lookup(sys, node::workflows_name);
+    if (!m)
+      return respond(http::error_reply(503, "unavailable", "the node is starting or stopping"));
+    self->request(m, workflow_timeout, workflow::wf_read_atom::value, id, what, true)
+        .then([=](std::string& doc) { respond(http::json_reply(200, json::parse(doc))); },
+              [=, &sys](caf::error& err) { respond(error_from(sys, err)); });
   });
 }
 
@@ -102,20 +128,19 @@ void add_workflow_routes(http::router& router, const route_context& ctx) {
               .success_description = "{\"workflows\": [{id, tenant, template, name, status, "
                                      "created_at, finished_at}], \"next_cursor\"}"});
 
-  router.add("GET", "/v1/workflows/{id}", http::sync_handler([env](request& req) {
-               auto run = workflow::run_json(*env, req.params["id"]);
-               if (!run) return http::error_reply(run.error());
-               return http::json_reply(200, *run);
-             }),
+  auto members = ctx.members;
+  router.add("GET", "/v1/workflows/{id}",
+             [&sys, env, members](request& req, responder respond) {
+               read_run(sys, *env, members, req.params["id"], "run", respond);
+             },
              {.summary = "One run with its steps, output and error",
               .success_description = "{id, tenant, template, name, status, steps, input, output, "
                                      "error, created_at, finished_at, parent}"});
 
-  router.add("GET", "/v1/workflows/{id}/history", http::sync_handler([env](request& req) {
-               auto h = workflow::history_json(*env, req.params["id"]);
-               if (!h) return http::error_reply(h.error());
-               return http::json_reply(200, *h);
-             }),
+  router.add("GET", "/v1/workflows/{id}/history",
+             [&sys, env, members](request& req, responder respond) {
+               read_run(sys, *env, members, req.params["id"], "history", respond);
+             },
              {.summary = "The run's journal: every event in order",
               .success_description = "{\"id\", \"events\": [{seq, time, kind, step, ...}]}"});
 

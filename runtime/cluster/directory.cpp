@@ -54,6 +54,20 @@ shard_route directory::route(const std::string& tenant) const {
   return r;
 }
 
+bool directory::has_map() const {
+  std::lock_guard lock(mu_);
+  return !map_.shards.empty();
+}
+
+std::vector<caf::actor> directory::other_workflow_managers() const {
+  std::lock_guard lock(mu_);
+  std::vector<caf::actor> out;
+  for (const auto& e : entries_)
+    if (!e.info.self && e.info.status == member_status::up && e.workflows)
+      out.push_back(e.workflows);
+  return out;
+}
+
 std::vector<uint32_t> directory::served() const {
   std::lock_guard lock(mu_);
   std::vector<uint32_t> out;

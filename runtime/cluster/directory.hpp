@@ -42,6 +42,8 @@ class directory {
   // The shard map this node follows, and until when it may serve the shards it owns.
   void set_shards(shard_map map, std::string self, clock::time_point lease_until);
   shard_route route(const std::string& tenant) const;
+  // Whether this node follows a shard map (false on a single node, or before it has joined).
+  bool has_map() const;
   // The shards this node may serve now (owner, lease held), ascending.
   std::vector<uint32_t> served() const;
   // The store writer of the backup of `tenant`'s shard, when writes are replicated and the
@@ -55,6 +57,8 @@ class directory {
   // The meshes of up members other than self that have `service` up, starting at a rotating
   // offset so calls spread over them.
   std::vector<caf::actor> meshes_for(const std::string& service);
+  // The workflow managers of the other members that are up.
+  std::vector<caf::actor> other_workflow_managers() const;
   // {"members":[{"name","address","status","incarnation","services"}],"self"}
   nlohmann::json to_json() const;
 
