@@ -12,6 +12,7 @@
 #include "actors/workflow/messages.hpp"
 #include "actors/workflow/view.hpp"
 #include "runtime/client/protocol.hpp"
+#include "runtime/cluster/directory.hpp"
 #include "runtime/cluster/messages.hpp"
 #include "runtime/node/names.hpp"
 #include "runtime/store/lmdb_env.hpp"
@@ -129,8 +130,11 @@ result<workflow::list_query> parse_query(const std::string& text) {
 }
 
 caf::behavior gateway(gateway_actor* self, admin::admin_key key,
-                      std::shared_ptr<store::lmdb_env> env) {
+                      std::shared_ptr<store::lmdb_env> env,
+                      std::shared_ptr<cluster::directory> members) {
   self->state.env = std::move(env);
+  // Whether reads of one run go to its owner, through the workflow manager.
+  auto clustered = [members] { return members && members->has_map(); };
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& st = self->state;
     st.monitored.erase(dm.source);
@@ -218,12 +222,19 @@ caf::behavior gateway(gateway_actor* self, admin::admin_key key,
       },
       [=](gw_get_atom, const std::string& k, const std::string& id) -> caf::result<std::string> {
         if (!key.matches(k)) return refused();
+        if (clustered())
+          return forward<std::string>(self, manager_timeout, "the read",
+                                      workflow::wf_read_atom::value, id, std::string("run"), true);
         auto env = self->state.env;
         return read(self, [env, id] { return workflow::run_json(*env, id); });
       },
       [=](gw_history_atom, const std::string& k,
           const std::string& id) -> caf::result<std::string> {
         if (!key.matches(k)) return refused();
+        if (clustered())
+          return forward<std::string>(self, manager_timeout, "the read",
+                                      workflow::wf_read_atom::value, id, std::string("history"),
+                                      true);
         auto env = self->state.env;
         return read(self, [env, id] { return workflow::history_json(*env, id); });
       },
@@ -241,8 +252,9 @@ caf::behavior gateway(gateway_actor* self, admin::admin_key key,
 }  // namespace
 
 caf::actor spawn_gateway(caf::actor_system& sys, admin::admin_key key,
-                         std::shared_ptr<store::lmdb_env> env) {
-  return sys.spawn(gateway, std::move(key), std::move(env));
+                         std::shared_ptr<store::lmdb_env> env,
+                         std::shared_ptr<cluster::directory> members) {
+  return sys.spawn(gateway, std::move(key), std::move(env), std::move(members));
 }
 
 }  // namespace xyn::client

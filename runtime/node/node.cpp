@@ -312,7 +312,8 @@ class running_node : public node {
   // Client programs (runtime/client) reach the node over CAF on the cluster port. The gateway
   // checks the admin key on every request, so nothing unauthenticated is reachable there.
   status publish_gateway(const admin::admin_key& key) {
-    gateway_ = client::spawn_gateway(*system_, key, env_);
+    gateway_ = client::spawn_gateway(*system_, key, env_,
+                                     cfg_.cluster_secret.empty() ? nullptr : members_);
     auto port =
         system_->middleman().publish(gateway_, cfg_.cluster_port, cfg_.admin_address.c_str(), true);
     if (!port)

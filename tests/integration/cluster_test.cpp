@@ -11,6 +11,7 @@
 #include <memory>
 #include <set>
 
+#include "runtime/client/client.hpp"
 #include "runtime/http/ws_client.hpp"
 #include "tests/support/node_process.hpp"
 
@@ -491,6 +492,20 @@ TEST_CASE("running workflows of a lost member finish on the survivors and no ste
     CHECK(history.body["events"].back()["kind"] == "completed");
   }
   CHECK(a->get("/v1/workflows/wf-nobody-has-this").status == 404);
+  // The client library (over CAF, to alpha's cluster port) reads any run too.
+  xyn::client::connect_options o;
+  o.port = a->cluster_port();
+  o.key = a->key();
+  auto conn = xyn::client::connection::connect(o);
+  REQUIRE(conn.ok());
+  for (const auto& [id, t] : tenant_of) {
+    auto run = conn->get(id);
+    REQUIRE(run.ok());
+    CHECK((*run)["status"] == "completed");
+    auto history = conn->history(id);
+    REQUIRE(history.ok());
+    CHECK((*history)["events"].size() >= 8);
+  }
   // Each step's item exists exactly once: a step cut short by the kill was answered again
   // from its replicated idempotency record, not made twice.
   for (const auto& t : tenants) {
