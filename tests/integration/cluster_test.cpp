@@ -465,7 +465,8 @@ TEST_CASE("running workflows of a lost member finish on the survivors and no ste
     c->kill9();
   std::vector<const node_process*> left = {a.get(), b.get()};
   REQUIRE(node_process::eventually([&] {
-    for (const auto& s : shards(*a)["shards"])
+    auto map = shards(*a);
+    for (const auto& s : map["shards"])
       if (s["owner"] == gone) return false;
     return same_map(left, 2);
   }));
