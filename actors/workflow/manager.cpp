@@ -459,6 +459,16 @@ caf::behavior manager(mgr_actor* self, engine_deps deps) {
           auto rec = journal::load_record(*s.deps.env, id);
           if (!rec) return status_error(rec.error());
           if (rec->status() != "running") return summary_from_store(s.deps, id);
+          // A copy of a run that lives elsewhere: only its owner will see it finish.
+          if (!serves_tenant(s, rec->tenant()))
+            if (auto owner = s.deps.members->route(rec->tenant()).owner_workflows) {
+              // No timer: the watcher's own request carries the deadline.
+              auto rp = self->make_response_promise<run_summary>();
+              self->request(owner, caf::infinite, watch_atom::value, id)
+                  .then([rp](run_summary& done) mutable { rp.deliver(std::move(done)); },
+                        [rp](caf::error& err) mutable { rp.deliver(err); });
+              return rp;
+            }
         }
         auto rp = self->make_response_promise<run_summary>();
         s.watchers[id].push_back(rp);

@@ -341,7 +341,7 @@ void copy_to_backup(wf_actor* self, uint64_t seq) {
   auto& st = self->state;
   auto it = st.unacked.find(seq);
   if (it == st.unacked.end() || st.ended || it->second.backup) return;
-  if (!may_journal(st)) return stand_down(self, it->second.after);
+  if (!may_journal(st)) return stand_down(self, {});  // it answers every unacked batch
   auto backup = st.deps.members ? st.deps.members->replica_for(st.run.tenant()) : caf::actor{};
   if (!backup) return on_durable(self, seq);
   auto copy_try = ++it->second.copy_try;

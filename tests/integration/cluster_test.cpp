@@ -453,6 +453,18 @@ TEST_CASE("running workflows of a lost member finish on the survivors and no ste
     REQUIRE(r.status == 201);
     tenant_of[r.body["id"].get<std::string>()] = t;
   }
+  // One more run, of a tenant beta owns and alpha backs up: a client of alpha watches it below.
+  std::string watched_tenant;
+  for (int i = 0; watched_tenant.empty() && i < 1000; ++i) {
+    auto t = "watched-" + std::to_string(i);
+    auto s = a->get("/v1/cluster/shards?tenant=" + t).body;
+    if (s["owner"] == address(*b) && s["backup"] == address(*a)) watched_tenant = t;
+  }
+  REQUIRE(!watched_tenant.empty());
+  auto watched =
+      b->post("/v1/workflows",
+              {{"definition", def}, {"tenant", watched_tenant}, {"input", {{"key", "watched"}}}});
+  REQUIRE(watched.status == 201);
 
   // Lost abruptly, or leaving on SIGTERM (its runs stop with it and its shards' backups take
   // them over without waiting for a down verdict).
@@ -471,6 +483,16 @@ TEST_CASE("running workflows of a lost member finish on the survivors and no ste
     return same_map(left, 2);
   }));
 
+  // The client library (over CAF, to alpha's cluster port): a watch of a run alpha holds only
+  // a copy of waits for it to finish on its owner; below, it reads every run.
+  xyn::client::connect_options o;
+  o.port = a->cluster_port();
+  o.key = a->key();
+  auto conn = xyn::client::connection::connect(o);
+  REQUIRE(conn.ok());
+  auto end = conn->watch(watched.body["id"].get<std::string>(), 20s);
+  REQUIRE(end.ok());
+  CHECK(end->status == "completed");
   // Every run completes. Either survivor answers for any run: the one that does not own its
   // shard asks the owner.
   for (const auto& [id, t] : tenant_of) {
@@ -493,12 +515,6 @@ TEST_CASE("running workflows of a lost member finish on the survivors and no ste
     CHECK(history.body["events"].back()["kind"] == "completed");
   }
   CHECK(a->get("/v1/workflows/wf-nobody-has-this").status == 404);
-  // The client library (over CAF, to alpha's cluster port) reads any run too.
-  xyn::client::connect_options o;
-  o.port = a->cluster_port();
-  o.key = a->key();
-  auto conn = xyn::client::connection::connect(o);
-  REQUIRE(conn.ok());
   for (const auto& [id, t] : tenant_of) {
     auto run = conn->get(id);
     REQUIRE(run.ok());
