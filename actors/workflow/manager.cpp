@@ -1,6 +1,8 @@
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <map>
+#include <memory>
 #include <random>
 #include <unordered_map>
 
@@ -149,12 +151,62 @@ std::string tenant_of(mgr_state& st, const std::string& id) {
   return tenant;
 }
 
+constexpr auto read_timeout = std::chrono::seconds(10);
+
+// Run `id` ("run") or its journal ("history") from this node's LMDB.
+result<json> read_view(const engine_deps& deps, const std::string& id, const std::string& what) {
+  return what == "history" ? history_json(*deps.env, id) : run_json(*deps.env, id);
+}
+
+// What a search of the other members found: the run's JSON text, or (empty) why not.
+using found_fn = std::function<void(std::string doc, caf::error why)>;
+
+// Asks the other members for a run this node has no copy of; the first copy found is handed
+// to `done`, or not_found when nobody has one.
+void find_elsewhere(mgr_actor* self, const std::string& id, const std::string& what,
+                    found_fn done) {
+  auto managers = self->state.deps.members->other_workflow_managers();
+  auto not_found =
+      status_error(status::not_found("workflow '" + id + "' is on no member of the cluster"));
+  if (managers.empty()) return done({}, not_found);
+  auto left = std::make_shared<size_t>(managers.size());
+  auto answered = std::make_shared<bool>(false);
+  for (const auto& m : managers)
+    self->request(m, read_timeout, wf_read_atom::value, id, what, false)
+        .then(
+            [done, answered](std::string& doc) {
+              if (!std::exchange(*answered, true)) done(std::move(doc), {});
+            },
+            [done, answered, left, not_found](caf::error&) {
+              if (--*left == 0 && !*answered) done({}, not_found);
+            });
+}
+
+// Answers `rp` with what find_elsewhere found.
+found_fn deliver_found(caf::response_promise rp) {
+  return [rp](std::string doc, caf::error why) mutable {
+    if (doc.empty())
+      rp.deliver(why);
+    else
+      rp.deliver(std::move(doc));
+  };
+}
+
+// Whether the message being handled came from this node (a client route, a run), not from
+// another member's manager. Ask before make_response_promise: the promise takes the sender.
+bool from_here(mgr_actor* self) {
+  const auto& sender = self->current_sender();
+  return sender && sender->node() == self->node();
+}
+
 // Sends a message for run `id` to its actor, waking the run first if it is passivated, and
 // answers `rp` with the actor's reply. A run that exits (parks) while the message is on its
-// way is woken and asked again.
+// way is woken and asked again. In a cluster a run this node does not serve goes to its
+// owner; with `ask_others` (the request came from this node's clients, not from another
+// member, so it cannot loop) a run this node has no copy of is looked for on every member.
 template <class... Ts>
 void route(mgr_actor* self, const std::string& id, caf::response_promise rp, int tries,
-           Ts... args) {
+           bool ask_others, Ts... args) {
   auto& st = self->state;
   auto it = st.live.find(id);
   if (it == st.live.end()) {
@@ -162,6 +214,21 @@ void route(mgr_actor* self, const std::string& id, caf::response_promise rp, int
       activate(self, id, start_mode::resume_held);
     } else {
       auto rec = journal::load_record(*st.deps.env, id);
+      if (!rec && rec.error().is_not_found() && ask_others && st.deps.members &&
+          st.deps.members->has_map()) {
+        find_elsewhere(self, id, "run", [self, id, rp, args...](std::string doc, caf::error why) {
+          auto run = json::parse(doc, nullptr, false);
+          if (!run.is_object()) return caf::response_promise(rp).deliver(why);
+          auto owner = self->state.deps.members->route(run.value("tenant", "")).owner_workflows;
+          if (!owner)
+            return caf::response_promise(rp).deliver(status_error(status::unavailable(
+                "no member serves the shard of workflow '" + id + "' now; retry")));
+          self->request(owner, 60s, args...)
+              .then([rp](submit_reply& r) mutable { rp.deliver(std::move(r)); },
+                    [rp](caf::error& err) mutable { rp.deliver(err); });
+        });
+        return;
+      }
       if (!rec) {
         rp.deliver(store::to_error(rec.error()));
         return;
@@ -199,7 +266,7 @@ void route(mgr_actor* self, const std::string& id, caf::response_promise rp, int
                   s.ids.erase(target.address());
                   s.live.erase(cur);
                 }
-                route(self, id, rp, tries + 1, args...);
+                route(self, id, rp, tries + 1, false, args...);
                 return;
               }
               rp.deliver(err);
@@ -218,7 +285,7 @@ void finished(mgr_actor* self, const run_summary& s) {
   }
   if (!s.parent_id.empty()) {
     auto rp = self->make_response_promise();  // nobody waits on this one
-    route(self, s.parent_id, rp, 0, child_done_atom::value, s);
+    route(self, s.parent_id, rp, 0, false, child_done_atom::value, s);
   }
 }
 
@@ -319,34 +386,6 @@ void follow_shards(mgr_actor* self) {
   }
 }
 
-constexpr auto read_timeout = std::chrono::seconds(10);
-
-// Run `id` ("run") or its journal ("history") from this node's LMDB.
-result<json> read_view(const engine_deps& deps, const std::string& id, const std::string& what) {
-  return what == "history" ? history_json(*deps.env, id) : run_json(*deps.env, id);
-}
-
-// Asks the other members for a run this node has no copy of; the first copy found answers,
-// not_found when nobody has one.
-void read_elsewhere(mgr_actor* self, const std::string& id, const std::string& what,
-                    caf::response_promise rp) {
-  auto managers = self->state.deps.members->other_workflow_managers();
-  auto not_found =
-      status_error(status::not_found("workflow '" + id + "' is on no member of the cluster"));
-  if (managers.empty()) return rp.deliver(not_found);
-  auto left = std::make_shared<size_t>(managers.size());
-  auto answered = std::make_shared<bool>(false);
-  for (const auto& m : managers)
-    self->request(m, read_timeout, wf_read_atom::value, id, what, false)
-        .then(
-            [rp, answered](std::string& doc) mutable {
-              if (!std::exchange(*answered, true)) rp.deliver(std::move(doc));
-            },
-            [rp, answered, left, not_found](caf::error&) mutable {
-              if (--*left == 0 && !*answered) rp.deliver(not_found);
-            });
-}
-
 void resume_some(mgr_actor* self) {
   auto& st = self->state;
   for (int n = 0; n < st.deps.options.resume_batch && !st.to_resume.empty(); ++n) {
@@ -443,13 +482,15 @@ caf::behavior manager(mgr_actor* self, engine_deps deps) {
         return rp;
       },
       [=](cancel_atom, const std::string& id, const std::string& reason) {
+        bool local = from_here(self);  // before the promise takes the sender
         auto rp = self->make_response_promise<submit_reply>();
-        route(self, id, rp, 0, cancel_atom::value, id, reason);
+        route(self, id, rp, 0, local, cancel_atom::value, id, reason);
         return rp;
       },
       [=](signal_atom, const std::string& id, const std::string& name, const std::string& payload) {
+        bool local = from_here(self);  // before the promise takes the sender
         auto rp = self->make_response_promise<submit_reply>();
-        route(self, id, rp, 0, signal_atom::value, id, name, payload);
+        route(self, id, rp, 0, local, signal_atom::value, id, name, payload);
         return rp;
       },
       [=](watch_atom, const std::string& id) -> caf::result<run_summary> {
@@ -486,7 +527,7 @@ caf::behavior manager(mgr_actor* self, engine_deps deps) {
         auto tenant = recorded_tenant(s.deps, id);
         if (tenant.empty()) {
           auto rp = self->make_response_promise<std::string>();
-          read_elsewhere(self, id, what, rp);
+          find_elsewhere(self, id, what, deliver_found(rp));
           return rp;
         }
         // Here, or a copy (this node is the backup, or held the shard before; a backup that

@@ -541,3 +541,39 @@ TEST_CASE("running workflows of a lost member finish on the survivors and no ste
     CHECK(titles == expected);
   }
 }
+
+TEST_CASE("a run is cancelled through a member that holds no copy of it",
+          "[integration][cluster]") {
+  secret_file secret("a-shared-cluster-secret-for-tests");
+  auto nodes = start_three(secret);
+  auto& a = nodes[0];
+  auto& b = nodes[1];
+  auto& c = nodes[2];
+  std::vector<const node_process*> all = {a.get(), b.get(), c.get()};
+  REQUIRE(node_process::eventually([&] { return same_map(all, 3); }));
+  for (const auto* n : all)
+    REQUIRE(node_process::eventually([&] { return shards(*n)["lease_ms"] > 0; }));
+  // A tenant that beta owns and gamma backs up: alpha has nothing of it.
+  std::string tenant;
+  for (int i = 0; tenant.empty() && i < 1000; ++i) {
+    auto t = "far-" + std::to_string(i);
+    auto s = a->get("/v1/cluster/shards?tenant=" + t).body;
+    if (s["owner"] == address(*b) && s["backup"] == address(*c)) tenant = t;
+  }
+  REQUIRE(!tenant.empty());
+  json def = {{"name", "long_nap"},
+              {"version", "1"},
+              {"steps", {{{"id", "nap"}, {"kind", "sleep"}, {"duration_ms", 60000}}}}};
+  auto started = b->post("/v1/workflows", {{"definition", def}, {"tenant", tenant}});
+  REQUIRE(started.status == 201);
+  auto id = started.body["id"].get<std::string>();
+
+  auto cancel = a->post("/v1/workflows/" + id + "/cancel", {{"reason", "from afar"}});
+  INFO(cancel.raw);
+  CHECK(cancel.status == 200);
+  REQUIRE(node_process::eventually(
+      [&] { return a->get("/v1/workflows/" + id).body["status"] == "cancelled"; }));
+  CHECK(b->get("/v1/workflows/" + id).body["status"] == "cancelled");
+  auto nobody = a->post("/v1/workflows/wf-nobody-has-this/signal", {{"name", "go"}});
+  CHECK(nobody.status == 404);
+}
