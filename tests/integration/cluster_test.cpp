@@ -115,6 +115,26 @@ bool same_map(const std::vector<const node_process*>& nodes, size_t count) {
   return true;
 }
 
+// Until the three follow one map with an owner each and every one holds its lease.
+void serving(const node_process* a, const node_process* b, const node_process* c) {
+  std::vector<const node_process*> all = {a, b, c};
+  REQUIRE(node_process::eventually([&] { return same_map(all, 3); }));
+  for (const auto* n : all)
+    REQUIRE(node_process::eventually([&] { return shards(*n)["lease_ms"] > 0; }));
+}
+
+// A tenant named `prefix`N whose shard `owner` owns and `backup` backs up, as `via` sees it;
+// empty when none of the first thousand is.
+std::string tenant_placed(const node_process& via, const std::string& prefix,
+                          const node_process& owner, const node_process& backup) {
+  for (int i = 0; i < 1000; ++i) {
+    auto t = prefix + std::to_string(i);
+    auto s = via.get("/v1/cluster/shards?tenant=" + t).body;
+    if (s["owner"] == address(owner) && s["backup"] == address(backup)) return t;
+  }
+  return {};
+}
+
 // Every event of the node's ring whose topic starts with "cluster.", read for `wait`.
 std::vector<json> cluster_events(const node_process& n, std::chrono::milliseconds wait) {
   auto c = ws_client::connect("127.0.0.1", n.port(), "/v1/events?topic=cluster.&since=0",
@@ -407,10 +427,7 @@ TEST_CASE("running workflows of a lost member finish on the survivors and no ste
   auto& a = nodes[0];
   auto& b = nodes[1];
   auto& c = nodes[2];
-  std::vector<const node_process*> all = {a.get(), b.get(), c.get()};
-  REQUIRE(node_process::eventually([&] { return same_map(all, 3); }));
-  for (const auto* n : all)
-    REQUIRE(node_process::eventually([&] { return shards(*n)["lease_ms"] > 0; }));
+  serving(a.get(), b.get(), c.get());
 
   // Six tenants, two on each member's shards.
   std::map<std::string, int> owned;
@@ -454,12 +471,7 @@ TEST_CASE("running workflows of a lost member finish on the survivors and no ste
     tenant_of[r.body["id"].get<std::string>()] = t;
   }
   // One more run, of a tenant beta owns and alpha backs up: a client of alpha watches it below.
-  std::string watched_tenant;
-  for (int i = 0; watched_tenant.empty() && i < 1000; ++i) {
-    auto t = "watched-" + std::to_string(i);
-    auto s = a->get("/v1/cluster/shards?tenant=" + t).body;
-    if (s["owner"] == address(*b) && s["backup"] == address(*a)) watched_tenant = t;
-  }
+  auto watched_tenant = tenant_placed(*a, "watched-", *b, *a);
   REQUIRE(!watched_tenant.empty());
   auto watched =
       b->post("/v1/workflows",
@@ -549,17 +561,9 @@ TEST_CASE("a run is cancelled through a member that holds no copy of it",
   auto& a = nodes[0];
   auto& b = nodes[1];
   auto& c = nodes[2];
-  std::vector<const node_process*> all = {a.get(), b.get(), c.get()};
-  REQUIRE(node_process::eventually([&] { return same_map(all, 3); }));
-  for (const auto* n : all)
-    REQUIRE(node_process::eventually([&] { return shards(*n)["lease_ms"] > 0; }));
+  serving(a.get(), b.get(), c.get());
   // A tenant that beta owns and gamma backs up: alpha has nothing of it.
-  std::string tenant;
-  for (int i = 0; tenant.empty() && i < 1000; ++i) {
-    auto t = "far-" + std::to_string(i);
-    auto s = a->get("/v1/cluster/shards?tenant=" + t).body;
-    if (s["owner"] == address(*b) && s["backup"] == address(*c)) tenant = t;
-  }
+  auto tenant = tenant_placed(*a, "far-", *b, *c);
   REQUIRE(!tenant.empty());
   json def = {{"name", "long_nap"},
               {"version", "1"},
