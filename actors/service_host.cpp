@@ -36,13 +36,13 @@ int64_t now_ms() {
       .count();
 }
 
-// One batch sent to the writer (and the backup's) and not yet acknowledged, with the answers
-// waiting on it.
+// One batch sent to the writer (which passes it on to the backup's) and not yet acknowledged,
+// with the answers waiting on it.
 struct inflight_batch {
   uint64_t seq = 0;
-  int waiting = 1;                // acknowledgements still to come: local, and backup if any
-  caf::actor_addr backup;         // whose copy is awaited; null once it came (or none is)
+  bool durable = false;
   std::string replication_error;  // why the backup's copy failed; empty: it did not
+  bool moved = false;             // refused: the tenant's shard moved away before the write
   std::vector<std::string> state_keys;
   std::vector<std::string> idem_keys;
   std::vector<std::pair<caf::response_promise, step_response>> answers;
@@ -66,10 +66,6 @@ struct host_state {
   std::map<std::string, uint64_t> pending_idem_seq;
   std::deque<inflight_batch> inflight;
   uint64_t next_seq = 1;
-  // Backups' store writers this host monitors: CAF 0.17 fails no pending request when a
-  // remote node's connection drops, so a lost backup is noticed by its down message instead
-  // of a 30 s timeout that would hold every answer queued behind the batch.
-  std::set<caf::actor_addr> watched_backups;
 };
 
 using host_actor = caf::stateful_actor<host_state>;
@@ -127,7 +123,7 @@ void answer(host_actor* self, caf::response_promise rp, step_response resp) {
 // the order the executes came.
 void complete_ready(host_actor* self) {
   auto& st = self->state;
-  while (!st.inflight.empty() && st.inflight.front().waiting == 0) {
+  while (!st.inflight.empty() && st.inflight.front().durable) {
     auto batch = std::move(st.inflight.front());
     st.inflight.pop_front();
     auto seq = batch.seq;
@@ -144,7 +140,11 @@ void complete_ready(host_actor* self) {
         st.pending_idem.erase(k);
       }
     }
-    if (!batch.replication_error.empty() && !batch.answers.empty())
+    if (batch.moved && !batch.answers.empty())
+      batch.answers.front().second = mesh::make_error_response(
+          st.logic->name(), step_status::retryable, "unavailable",
+          "the tenant's shard moved to another member before this was written; nothing was");
+    else if (!batch.replication_error.empty() && !batch.answers.empty())
       batch.answers.front().second = mesh::make_error_response(
           st.logic->name(), step_status::retryable, "replication_failed",
           "written here, but the backup did not confirm its copy: " + batch.replication_error);
@@ -152,20 +152,12 @@ void complete_ready(host_actor* self) {
   }
 }
 
-// The local copy of batch `seq` is durable.
-void on_acknowledged(host_actor* self, uint64_t seq) {
+// Batch `seq` is durable here, and on the backup unless `replication_error` says why not.
+void on_acknowledged(host_actor* self, uint64_t seq, std::string replication_error = {}) {
   for (auto& b : self->state.inflight)
-    if (b.seq == seq) --b.waiting;
-  complete_ready(self);
-}
-
-// The backup's copy of batch `seq` is durable, or failed with `error`; counted once.
-void on_replicated(host_actor* self, uint64_t seq, std::string error = {}) {
-  for (auto& b : self->state.inflight)
-    if (b.seq == seq && b.backup) {
-      b.backup = {};
-      --b.waiting;
-      if (!error.empty()) b.replication_error = std::move(error);
+    if (b.seq == seq) {
+      b.durable = true;
+      b.replication_error = std::move(replication_error);
     }
   complete_ready(self);
 }
@@ -217,21 +209,29 @@ void commit(host_actor* self, const std::string& tenant, const state_view& view,
     return;
   }
   auto seq = st.inflight.back().seq;
-  if (st.deps.members) {
-    if (auto backup = st.deps.members->replica_for(tenant)) {
-      ++st.inflight.back().waiting;
-      st.inflight.back().backup = backup.address();
-      if (st.watched_backups.insert(backup.address()).second) self->monitor(backup);
-      self->request(backup, store_timeout, store::write_atom::value, wb)
-          .then([=](caf::ok_atom) { on_replicated(self, seq); },
-                [=](caf::error& err) { on_replicated(self, seq, self->system().render(err)); });
+  auto failed = [=](caf::error& err) {
+    // Later batches that read this one's writes are of the same tenant, so the writer refuses
+    // them too: nothing answered reads what was never written.
+    if (store::is_shard_moved(err)) {
+      for (auto& b : self->state.inflight)
+        if (b.seq == seq) b.moved = b.durable = true;
+      return complete_ready(self);
     }
+    fail_inflight_and_quit(self, "store write failed: " + self->system().render(err));
+  };
+  // In a cluster the writer passes the batch on to the writer of the shard's backup, in the
+  // order it takes batches.
+  if (st.deps.members) {
+    self->request(writer, store_timeout, store::write_atom::value, std::move(wb), tenant)
+        .then(
+            [=](caf::ok_atom, std::string& replication_error) {
+              on_acknowledged(self, seq, std::move(replication_error));
+            },
+            failed);
+    return;
   }
   self->request(writer, store_timeout, store::write_atom::value, std::move(wb))
-      .then([=](caf::ok_atom) { on_acknowledged(self, seq); },
-            [=](caf::error& err) {
-              fail_inflight_and_quit(self, "store write failed: " + self->system().render(err));
-            });
+      .then([=](caf::ok_atom) { on_acknowledged(self, seq); }, failed);
 }
 
 // Counts one answered execute; an action the service does not have is counted as "unknown".
@@ -256,13 +256,6 @@ caf::behavior service_host(host_actor* self, service_factory make, host_deps dep
   st.started_ms = now_ms();
   st.meter = std::make_unique<service_meter>(st.deps.metrics.get(), st.logic->name());
   self->set_exception_handler(supervisors::exception_reason);
-  self->set_down_handler([self](caf::down_msg& dm) {
-    self->state.watched_backups.erase(dm.source);
-    std::vector<uint64_t> lost;
-    for (const auto& b : self->state.inflight)
-      if (b.backup == dm.source) lost.push_back(b.seq);
-    for (auto seq : lost) on_replicated(self, seq, "the backup member was lost");
-  });
   if (auto mesh_actor = node::lookup(self->system(), node::mesh_name))
     self->send(mesh_actor, mesh::register_atom::value, st.logic->name(),
                caf::actor_cast<caf::actor>(self));

@@ -20,27 +20,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench/cluster_bench.hpp"
 #include "runtime/http/ws_client.hpp"
-#include "tests/support/node_process.hpp"
 
 namespace {
 
 using json = nlohmann::json;
 using clock_type = std::chrono::steady_clock;
+using xyn::bench::address;
+using xyn::bench::all_up;
+using xyn::bench::serves_shards;
 using xyn::test::node_process;
 using namespace std::chrono_literals;
-
-std::string address(const node_process& n) {
-  return "127.0.0.1:" + std::to_string(n.cluster_port());
-}
-
-bool all_up(const node_process& n, size_t count) {
-  auto r = n.get("/v1/cluster/members");
-  if (r.status != 200) return false;
-  auto list = r.body["members"];
-  return list.size() == count &&
-         std::all_of(list.begin(), list.end(), [](const json& m) { return m["status"] == "up"; });
-}
 
 std::unique_ptr<xyn::http::ws_client> stream(const node_process& n,
                                              const std::string& query = "?topic=cluster.") {
@@ -74,17 +65,18 @@ double first_message(xyn::http::ws_client& c, clock_type::time_point t0) {
   return -1;
 }
 
-// Until `back` serves shards again under the same map as `seed`: the next run then starts on
-// it, not on a member about to hand the shard back.
-void settle(const node_process& seed, const node_process& back) {
-  for (int i = 0; i < 500; ++i) {
-    auto mine = back.get("/v1/cluster/shards").body;
-    if (mine.value("lease_ms", 0) > 0 &&
-        mine["version"] == seed.get("/v1/cluster/shards").body["version"])
-      break;
+// Until `back` serves its shards again under the same map as `seed` (they move back only once
+// it has caught up as their backup), so the next run starts on it, not on a member about to
+// hand the shard back. Returns how long that took (ms; -1: not within 20 s).
+double settle(const node_process& seed, const node_process& back) {
+  auto t0 = clock_type::now();
+  for (int i = 0; i < 2000; ++i) {
+    if (serves_shards(back) && back.get("/v1/cluster/shards").body["version"] ==
+                                   seed.get("/v1/cluster/shards").body["version"])
+      return std::chrono::duration<double, std::milli>(clock_type::now() - t0).count();
     node_process::sleep_ms(10);
   }
-  node_process::sleep_ms(300);
+  return -1;
 }
 
 // A tenant whose shard `owner` owns and `backup` backs up, as `via` sees the map.
@@ -120,20 +112,13 @@ void print(const char* what, std::vector<double> ms) {
 
 int main(int argc, char** argv) {
   int trials = argc > 1 ? std::max(1, std::atoi(argv[1])) : 20;
-  auto secret = std::filesystem::temp_directory_path() / "xyn-bench-cluster-secret";
-  std::ofstream(secret) << "bench-cluster-secret-0123456789\n";
-  auto args = [&](const node_process* seed, const char* name) {
-    std::vector<std::string> a = {"--node-name", name, "--set",
-                                  "cluster.secret_file=" + secret.string()};
-    if (seed) a.insert(a.end(), {"--seeds", address(*seed)});
-    return a;
-  };
-  node_process a(args(nullptr, "alpha"));
+  xyn::bench::cluster_secret secret("xyn-bench-cluster-secret");
+  node_process a(secret.args(nullptr, "alpha"));
   a.start();
-  node_process b(args(&a, "beta"));
+  node_process b(secret.args(&a, "beta"));
   b.start();
   auto joined_at = clock_type::now();
-  node_process c(args(&a, "gamma"));
+  node_process c(secret.args(&a, "gamma"));
   c.start();
   while (!(all_up(a, 3) && all_up(b, 3) && all_up(c, 3))) node_process::sleep_ms(5);
   std::printf("3-node cluster: every member listed on every node %.0f ms after the third started\n",
@@ -142,7 +127,8 @@ int main(int argc, char** argv) {
   c.add_args({"--cluster-port", std::to_string(port)});
   auto lost = address(c);
 
-  std::vector<double> kill_ms, stop_ms, rejoin_ms, kill_moved_ms, stop_moved_ms, resumed_ms;
+  std::vector<double> kill_ms, stop_ms, rejoin_ms, kill_moved_ms, stop_moved_ms, resumed_ms,
+      caught_up_ms;
   for (int i = 0; i < trials; ++i) {
     // Submitted through alpha, forwarded to gamma; alpha holds the backup copy of its journal.
     auto tenant = tenant_between(a, lost, address(a), i);
@@ -164,7 +150,7 @@ int main(int argc, char** argv) {
     auto t1 = clock_type::now();
     while (!(all_up(a, 3) && all_up(b, 3) && all_up(c, 3))) node_process::sleep_ms(5);
     rejoin_ms.push_back(std::chrono::duration<double, std::milli>(clock_type::now() - t1).count());
-    settle(a, c);
+    if (auto ms = settle(a, c); ms >= 0) caught_up_ms.push_back(ms + rejoin_ms.back());
   }
   for (int i = 0; i < trials; ++i) {
     auto events = stream(a);
@@ -175,6 +161,7 @@ int main(int argc, char** argv) {
     if (ms >= 0) stop_moved_ms.push_back(wait_for(*events, "cluster.shards", "", t0));
     c.thaw();
     while (!(all_up(a, 3) && all_up(b, 3) && all_up(c, 3))) node_process::sleep_ms(5);
+    settle(a, c);
   }
   std::printf(
       "defaults: heartbeat 100 ms, phi threshold 8, acceptable pause 150 ms, down after "
@@ -185,6 +172,6 @@ int main(int argc, char** argv) {
   print("SIGSTOP -> member_down on survivor", stop_ms);
   print("SIGSTOP -> its shards owned anew", stop_moved_ms);
   print("restart -> up on all three", rejoin_ms);
-  std::filesystem::remove(secret);
+  print("restart -> caught up, serves its own", caught_up_ms);
   return 0;
 }

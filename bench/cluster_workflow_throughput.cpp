@@ -20,17 +20,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tests/support/node_process.hpp"
+#include "bench/cluster_bench.hpp"
 
 namespace {
 
 using json = nlohmann::json;
 using clock_type = std::chrono::steady_clock;
 using xyn::test::node_process;
-
-std::string address(const node_process& n) {
-  return "127.0.0.1:" + std::to_string(n.cluster_port());
-}
 
 json five_steps() {
   json steps = json::array();
@@ -59,27 +55,17 @@ struct figures {
 };
 
 figures measure(int replication, int runs, int per_node) {
-  auto secret = std::filesystem::temp_directory_path() / "xyn-bench-wf-cluster-secret";
-  std::ofstream(secret) << "bench-cluster-secret-0123456789\n";
-  auto args = [&](const node_process* seed, const char* name) {
-    std::vector<std::string> a = {
-        "--node-name", name,
-        "--set",       "cluster.secret_file=" + secret.string(),
-        "--set",       "cluster.replication=" + std::to_string(replication)};
-    if (seed) a.insert(a.end(), {"--seeds", address(*seed)});
-    return a;
-  };
-  node_process a(args(nullptr, "alpha"));
+  xyn::bench::cluster_secret secret("xyn-bench-wf-cluster-secret");
+  std::vector<std::string> rf = {"--set", "cluster.replication=" + std::to_string(replication)};
+  node_process a(secret.args(nullptr, "alpha", rf));
   a.start();
-  node_process b(args(&a, "beta"));
+  node_process b(secret.args(&a, "beta", rf));
   b.start();
-  node_process c(args(&a, "gamma"));
+  node_process c(secret.args(&a, "gamma", rf));
   c.start();
   std::vector<const node_process*> nodes = {&a, &b, &c};
-  // Every node serving its shards (a lease), so no submit waits for a map.
-  for (const auto* n : nodes)
-    while (n->get("/v1/cluster/shards").body.value("lease_ms", 0) <= 0) node_process::sleep_ms(5);
-  node_process::sleep_ms(300);
+  // Every node serving its shards, so no submit waits for a map or a handoff.
+  xyn::bench::wait_serving(nodes);
 
   auto def = five_steps();
   std::atomic<int> next{0};
@@ -111,7 +97,6 @@ figures measure(int replication, int runs, int per_node) {
   std::sort(submit_ms.begin(), submit_ms.end());
   f.submit_p50_ms = submit_ms[submit_ms.size() / 2];
   f.submit_p99_ms = submit_ms[submit_ms.size() * 99 / 100];
-  std::filesystem::remove(secret);
   return f;
 }
 

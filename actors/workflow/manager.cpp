@@ -590,7 +590,16 @@ caf::behavior manager(mgr_actor* self, engine_deps deps) {
         arm_tick(self);
       },
       [=](resume_atom) { resume_some(self); },
-      [=](cluster::cl_served_atom) { follow_shards(self); },
+      [=](cluster::cl_served_atom) {
+        // A shard handed over to this node: the last writes its old owner forwarded arrived
+        // before the word that released it, so they wait in the writer's mailbox. Commit them
+        // before reading the journal.
+        auto writer = node::lookup(self->system(), node::store_name);
+        if (!writer) return follow_shards(self);
+        self->request(writer, std::chrono::seconds(10), store::flush_atom::value)
+            .then([=](store::ok_atom) { follow_shards(self); },
+                  [=](caf::error&) { follow_shards(self); });
+      },
       [=](retry_submit_atom, uint64_t token) {
         auto& s = self->state;
         auto it = s.waiting.find(token);

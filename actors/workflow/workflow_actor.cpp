@@ -38,15 +38,14 @@ using copy_atom = caf::atom_constant<caf::atom("wfcopy")>;
 
 // How soon a run that stood down, or whose backup copy failed, tries again.
 constexpr int64_t recheck_ms = 250;
-constexpr auto replica_timeout = std::chrono::seconds(5);
+// The writer gives a replica 5 s to confirm a copy; this only guards against a lost answer.
+constexpr auto copy_timeout = std::chrono::seconds(10);
 
 struct unacked_batch {
   std::vector<event> events;
   then_fn after;
   store::write_batch batch;  // kept for the backup copy's retries
-  int waiting = 1;           // copies not yet durable
-  caf::actor_addr backup;    // whose copy is awaited now
-  uint64_t copy_try = 0;     // answers of earlier tries are ignored
+  bool durable = false;      // here, and on the backup when the shard has one
 };
 
 struct wf_state {
@@ -65,8 +64,6 @@ struct wf_state {
   // Journal batches not yet durable everywhere they must be, by batch number.
   std::map<uint64_t, unacked_batch> unacked;
   uint64_t batches = 0;
-  // Backups' writers monitored: a lost one is noticed at once, not by a timeout.
-  std::set<caf::actor_addr> watched_backups;
 };
 
 using wf_actor = caf::stateful_actor<wf_state>;
@@ -306,14 +303,14 @@ void stand_down(wf_actor* self, const then_fn& after) {
   self->quit();
 }
 
-// One copy of journal batch `seq` is durable. Batches whose copies are all durable are acted
-// on in the order they were decided, never a later one before an earlier one.
+// Journal batch `seq` is durable everywhere it must be. Such batches are acted on in the order
+// they were decided, never a later one before an earlier one.
 void on_durable(wf_actor* self, uint64_t seq) {
   auto& st = self->state;
   auto it = st.unacked.find(seq);
   if (it == st.unacked.end()) return;
-  --it->second.waiting;
-  while (!st.unacked.empty() && st.unacked.begin()->second.waiting == 0 && !st.ended) {
+  it->second.durable = true;
+  while (!st.unacked.empty() && st.unacked.begin()->second.durable && !st.ended) {
     auto batch = std::move(st.unacked.begin()->second);
     st.unacked.erase(st.unacked.begin());
     --st.writes_in_flight;
@@ -323,35 +320,27 @@ void on_durable(wf_actor* self, uint64_t seq) {
   maybe_park(self);
 }
 
-// The backup's copy of batch `seq` (try `copy_try`) landed, or failed with `error`: then it is
-// sent again shortly, to whichever member is the backup by then.
-void on_copied(wf_actor* self, uint64_t seq, uint64_t copy_try, const std::string& error) {
-  auto& st = self->state;
-  auto it = st.unacked.find(seq);
-  if (it == st.unacked.end() || it->second.copy_try != copy_try || !it->second.backup) return;
-  it->second.backup = {};
+// Batch `seq` is durable here; the backup's copy failed with `error` unless it is empty. A
+// failed copy is sent again shortly, through the writer, to whichever member is the backup
+// by then; until it lands the run acts on nothing later.
+void on_written(wf_actor* self, uint64_t seq, const std::string& error) {
   if (error.empty()) return on_durable(self, seq);
-  spdlog::warn("workflow '{}': the backup did not take its journal copy ({}); again", st.id, error);
+  spdlog::warn("workflow '{}': the backup did not take its journal copy ({}); again",
+               self->state.id, error);
   self->delayed_send(self, std::chrono::milliseconds(recheck_ms), copy_atom::value, seq);
 }
 
-// Copies batch `seq` to the current backup of the run's shard, until it lands or the shard
-// has no other backup.
+// Copies batch `seq` (committed here) to the current backup of the run's shard, if it has one.
 void copy_to_backup(wf_actor* self, uint64_t seq) {
   auto& st = self->state;
   auto it = st.unacked.find(seq);
-  if (it == st.unacked.end() || st.ended || it->second.backup) return;
+  if (it == st.unacked.end() || st.ended || it->second.durable) return;
   if (!may_journal(st)) return stand_down(self, {});  // it answers every unacked batch
-  auto backup = st.deps.members ? st.deps.members->replica_for(st.run.tenant()) : caf::actor{};
-  if (!backup) return on_durable(self, seq);
-  auto copy_try = ++it->second.copy_try;
-  it->second.backup = backup.address();
-  if (st.watched_backups.insert(backup.address()).second) self->monitor(backup);
-  self->request(backup, replica_timeout, store::write_atom::value, it->second.batch)
-      .then([self, seq, copy_try](store::ok_atom) { on_copied(self, seq, copy_try, {}); },
-            [self, seq, copy_try](caf::error& err) {
-              on_copied(self, seq, copy_try, self->system().render(err));
-            });
+  auto writer = node::lookup(self->system(), node::store_name);
+  if (!writer) return on_durable(self, seq);
+  self->request(writer, copy_timeout, store::copy_atom::value, it->second.batch, st.run.tenant())
+      .then([self, seq](store::ok_atom, const std::string& error) { on_written(self, seq, error); },
+            [self, seq](caf::error& err) { on_written(self, seq, self->system().render(err)); });
 }
 
 void persist(wf_actor* self, std::vector<event> evs, then_fn after) {
@@ -381,26 +370,29 @@ void persist(wf_actor* self, std::vector<event> evs, then_fn after) {
   }
   ++st.writes_in_flight;
   auto seq = ++st.batches;
-  // Two copies in a cluster (here and the shard's backup), acted on when both are durable:
-  // the backup can then take over exactly where this run stands.
-  bool replicated = st.deps.members != nullptr;
   auto& batch = st.unacked[seq];
   batch.events = std::move(evs);
   batch.after = std::move(after);
-  if (replicated) {
+  auto failed = [self](caf::error& err) {
+    if (store::is_shard_moved(err)) return stand_down(self, {});  // it answers every unacked
+    spdlog::warn("workflow '{}': journal write failed: {}", self->state.id,
+                 self->system().render(err));
+    self->quit(err);
+  };
+  // In a cluster the writer passes the batch on to the writer of the shard's backup, and the
+  // run acts on it only once both copies are durable: the backup can then take over exactly
+  // where this run stands. No timer: the writer answers every batch after its commit (and the
+  // backup's answer, or loss), or fails it; a dead writer fails the request at once.
+  if (st.deps.members) {
     batch.batch = wb;
-    batch.waiting = 2;
+    self->request(writer, caf::infinite, store::write_atom::value, std::move(wb), st.run.tenant())
+        .then(
+            [self, seq](store::ok_atom, const std::string& error) { on_written(self, seq, error); },
+            failed);
+    return;
   }
-  if (replicated) copy_to_backup(self, seq);
-  // No timer: the writer answers every batch after its commit, or fails it; a dead writer
-  // fails the request at once.
   self->request(writer, caf::infinite, store::write_atom::value, std::move(wb))
-      .then([self, seq](store::ok_atom) { on_durable(self, seq); },
-            [self](caf::error& err) {
-              spdlog::warn("workflow '{}': journal write failed: {}", self->state.id,
-                           self->system().render(err));
-              self->quit(err);
-            });
+      .then([self, seq](store::ok_atom) { on_durable(self, seq); }, failed);
 }
 
 // Applies `incoming`, decides what follows, journals it all, then acts on it.
@@ -463,14 +455,6 @@ caf::behavior workflow_actor(wf_actor* self, engine_deps deps, caf::actor manage
   st.manager = std::move(manager);
   st.id = id;
   st.run.set_id(id);
-  self->set_down_handler([self](caf::down_msg& dm) {
-    auto& s = self->state;
-    s.watched_backups.erase(dm.source);
-    std::vector<std::pair<uint64_t, uint64_t>> lost;
-    for (const auto& [seq, b] : s.unacked)
-      if (b.backup == dm.source) lost.emplace_back(seq, b.copy_try);
-    for (auto [seq, copy_try] : lost) on_copied(self, seq, copy_try, "the backup member was lost");
-  });
   self->set_exception_handler([](caf::scheduled_actor*, std::exception_ptr& ep) -> caf::error {
     try {
       std::rethrow_exception(ep);

@@ -31,6 +31,9 @@ constexpr auto nonce_lifetime = 10s;
 constexpr size_t max_open_nonces = 1024;
 constexpr auto first_retry = 200ms;
 constexpr auto max_retry = 2000ms;
+// Shard copies to backups in flight at once, and how long one may take.
+constexpr size_t max_syncs = 4;
+constexpr auto sync_timeout = 60s;
 
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -74,6 +77,17 @@ struct cluster_state {
   bool founder = false;
   bool leaving = false;
   std::vector<uint32_t> served;  // as last told to the workflow manager
+  // The map version each member last said it follows (heartbeats): releases handoffs.
+  std::map<std::string, uint64_t> versions;
+  // Shards this node owns whose backup it has caught up (copied whole, forwarding since).
+  std::map<uint32_t, shard_copy> copies;
+  std::set<uint32_t> syncing;
+  // Grows when a shard's backup changes, so a copy that finishes after that counts for nothing.
+  std::map<uint32_t, uint64_t> backup_turn;
+  // As the leader: which backups the owners report caught up, by shard.
+  std::map<uint32_t, shard_copy> reported;
+  // The `sent_ns` of each member's latest heartbeat, echoed back to it in ours.
+  std::map<std::string, int64_t> their_sent;
 };
 
 using cluster_actor = caf::stateful_actor<cluster_state>;
@@ -99,6 +113,18 @@ member_card own_card(cluster_actor* self) {
           st.opts.shards};
 }
 
+// Shards this node owns whose backup (as the map names it now) has caught up.
+std::vector<shard_copy> current_copies(const cluster_state& st) {
+  std::vector<shard_copy> out;
+  for (const auto& [shard, c] : st.copies) {
+    const auto* backup = st.view->find(c.backup);
+    if (shard < st.map.shards.size() && st.map.shards[shard].owner == st.opts.address &&
+        st.map.shards[shard].backup == c.backup && backup && backup->incarnation == c.incarnation)
+      out.push_back(c);
+  }
+  return out;
+}
+
 void publish_directory(cluster_actor* self) {
   auto& st = self->state;
   if (!st.opts.members) return;
@@ -116,8 +142,12 @@ void publish_directory(cluster_actor* self) {
     entries.push_back(std::move(e));
   }
   st.opts.members->replace(std::move(entries));
+  st.versions[st.opts.address] = st.map.version;
+  std::vector<uint32_t> synced;
+  for (const auto& c : current_copies(st)) synced.push_back(c.shard);
   st.opts.members->set_shards(st.map, st.opts.address,
-                              st.view->lease_until(clock::now(), st.opts.lease));
+                              st.view->lease_until(clock::now(), st.opts.lease), st.versions,
+                              std::move(synced));
   // The workflow manager starts and stops runs as shards come and go (or the lease lapses).
   auto served = st.opts.members->served();
   if (served != st.served) {
@@ -271,12 +301,22 @@ void adopt(cluster_actor* self, shard_map map) {
     if (i >= st.map.shards.size() || st.map.shards[i].owner != map.shards[i].owner) ++moved;
     if (map.shards[i].owner == st.opts.address) ++mine;
   }
+  for (size_t i = 0; i < map.shards.size(); ++i) {
+    bool same_backup = i < st.map.shards.size() && st.map.shards[i].backup == map.shards[i].backup;
+    if (!same_backup || map.shards[i].owner != st.opts.address) {
+      ++st.backup_turn[static_cast<uint32_t>(i)];
+      st.copies.erase(static_cast<uint32_t>(i));
+    }
+  }
   spdlog::info("cluster: shard map {} from {}: {} shards changed owner, {} owned here", map.version,
                map.leader, moved, mine);
   actors::publish(
       self->system(), "cluster.shards", {},
       {{"version", map.version}, {"leader", map.leader}, {"moved", moved}, {"owned", mine}});
   st.map = std::move(map);
+  // Before any heartbeat says this node follows the map: a member taking a shard over from
+  // this one starts serving on that word, so this node must have stopped by then.
+  publish_directory(self);
 }
 
 // The leader places every shard over the members that may own one (up, or unreachable but not
@@ -289,8 +329,76 @@ void decide(cluster_actor* self) {
   for (const auto& m : st.view->members())
     if (m.status == member_status::up || m.status == member_status::unreachable)
       candidates.push_back(m.address);
-  auto next = next_map(st.map, candidates, st.opts.address, st.opts.shards);
+  caught_up_fn caught_up;
+  if (st.opts.replication >= 2)
+    caught_up = [&st](uint32_t shard, const std::string& backup) {
+      auto it = st.reported.find(shard);
+      const auto* m = st.view->find(backup);
+      return it != st.reported.end() && m && it->second.backup == backup &&
+             it->second.incarnation == m->incarnation;
+    };
+  auto next = next_map(st.map, candidates, st.opts.address, st.opts.shards, caught_up);
   if (next.version != st.map.version) adopt(self, std::move(next));
+}
+
+// What the owner of `shard` says about its backup; as the leader, remembered for `decide`.
+void take_report(cluster_state& st, const std::string& owner,
+                 const std::vector<shard_copy>& copies) {
+  for (uint32_t s = 0; s < st.map.shards.size(); ++s)
+    if (st.map.shards[s].owner == owner) st.reported.erase(s);
+  for (const auto& c : copies)
+    if (c.shard < st.map.shards.size() && st.map.shards[c.shard].owner == owner)
+      st.reported[c.shard] = c;
+}
+
+// Catch-up: every shard this node serves gets a whole copy on its backup (a new backup, or a
+// new incarnation of it), sent by the store writer, which forwards every later write there
+// too. A few at a time; one that fails is tried again on a later tick.
+void keep_backups_current(cluster_actor* self) {
+  auto& st = self->state;
+  if (st.opts.replication < 2 || st.leaving) return;
+  auto writer = node::lookup(self->system(), node::store_name);
+  if (!writer) return;
+  for (auto shard : st.served) {
+    if (st.syncing.size() >= max_syncs) return;
+    const auto& a = st.map.shards[shard];
+    const auto* b = a.backup.empty() ? nullptr : st.view->find(a.backup);
+    auto p = st.peers.find(a.backup);
+    if (!b || b->status != member_status::up || p == st.peers.end() || !p->second.store ||
+        p->second.incarnation != b->incarnation || st.syncing.count(shard))
+      continue;
+    auto have = st.copies.find(shard);
+    if (have != st.copies.end() && have->second.backup == a.backup &&
+        have->second.incarnation == b->incarnation)
+      continue;
+    shard_copy c{shard, a.backup, b->incarnation};
+    auto turn = st.backup_turn[shard];
+    st.syncing.insert(shard);
+    auto started = clock::now();
+    self->request(writer, sync_timeout, store::sync_atom::value, shard, st.opts.shards,
+                  p->second.store)
+        .then(
+            [=](caf::ok_atom) {
+              auto& s = self->state;
+              s.syncing.erase(shard);
+              if (s.backup_turn[shard] != turn) return;
+              s.copies[shard] = c;
+              spdlog::debug(
+                  "cluster: shard {} copied to {} in {} ms", shard, c.backup,
+                  std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - started)
+                      .count());
+            },
+            [=](caf::error& err) {
+              self->state.syncing.erase(shard);
+              // Refused while the backup has not yet adopted the map that names it: tried
+              // again on a later tick.
+              spdlog::log(store::to_status(err).code() == status_code::unavailable
+                              ? spdlog::level::debug
+                              : spdlog::level::warn,
+                          "cluster: copying shard {} to {} failed: {}", shard, c.backup,
+                          self->system().render(err));
+            });
+  }
 }
 
 void send_heartbeats(cluster_actor* self) {
@@ -300,14 +408,19 @@ void send_heartbeats(cluster_actor* self) {
   hb.incarnation = st.view->self().incarnation;
   hb.services = local_services(st);
   hb.shards = st.map;
+  hb.copies = current_copies(st);
+  hb.sent_ns = clock::now().time_since_epoch().count();
   auto all = st.view->members();
   for (const auto& m : all)
     if (m.self || m.status == member_status::up) hb.members.push_back(m.address);
   for (const auto& m : all) {
     if (m.self || m.status == member_status::down || m.status == member_status::joining) continue;
     auto it = st.peers.find(m.address);
-    if (it != st.peers.end() && !it->second.lost && it->second.incarnation == m.incarnation)
+    if (it != st.peers.end() && !it->second.lost && it->second.incarnation == m.incarnation) {
+      auto echo = st.their_sent.find(m.address);
+      hb.echo_ns = echo == st.their_sent.end() ? 0 : echo->second;
       self->send(it->second.cluster, cl_beat_atom::value, hb);
+    }
   }
 }
 
@@ -348,8 +461,10 @@ void tick(cluster_actor* self) {
     report(self, c);
     if (c.removed) st.peers.erase(c.address);
   }
+  take_report(st, st.opts.address, current_copies(st));
   decide(self);
   publish_directory(self);
+  keep_backups_current(self);
 }
 
 caf::behavior cluster(cluster_actor* self, cluster_options opts) {
@@ -425,10 +540,19 @@ caf::behavior cluster(cluster_actor* self, cluster_options opts) {
       },
       [=](cl_beat_atom, heartbeat& hb) {
         auto& s = self->state;
-        if (s.view->heartbeat(hb.address, hb.incarnation, std::move(hb.services), clock::now())) {
+        auto echoed = clock::time_point(clock::duration(hb.echo_ns));
+        if (s.view->heartbeat(hb.address, hb.incarnation, std::move(hb.services), clock::now(),
+                              echoed)) {
+          s.their_sent[hb.address] = hb.sent_ns;
           for (const auto& a : hb.members) s.view->heard_of(a);
+          auto& known = s.versions[hb.address];
+          bool moved_on = known != hb.shards.version;
+          known = hb.shards.version;
           if (newer(hb.shards, s.map) && hb.shards.shards.size() == s.opts.shards)
             adopt(self, std::move(hb.shards));
+          else if (moved_on)
+            publish_directory(self);  // may release a shard handed over by the sender
+          take_report(s, hb.address, hb.copies);
           return;
         }
         const auto* m = s.view->find(hb.address);

@@ -36,6 +36,10 @@ struct cluster_options {
   // How long an owner keeps serving without hearing from a majority; shorter than the time
   // the others need to declare it down (phi's pause plus down_after).
   std::chrono::milliseconds lease{250};
+  // Copies of each shard's writes (1: the owner's only, 2: the owner's and the backup's). With
+  // 2 an owner copies each shard whole to a new backup, and shards move only to caught-up
+  // members; with 1 they move at once and start empty.
+  int replication = 2;
   std::shared_ptr<directory> members;
   std::shared_ptr<const mesh::service_board> board;  // which local services are up
 };

@@ -6,7 +6,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,8 +41,13 @@ class directory {
   using clock = std::chrono::steady_clock;
 
   void replace(std::vector<directory_entry> entries);
-  // The shard map this node follows, and until when it may serve the shards it owns.
-  void set_shards(shard_map map, std::string self, clock::time_point lease_until);
+  // The shard map this node follows, until when it may serve the shards it owns, and the map
+  // version each member has last said it follows (what releases a handoff).
+  // `synced`: the shards this node owns whose backup has caught up (a whole copy, forwards
+  // since).
+  void set_shards(shard_map map, std::string self, clock::time_point lease_until,
+                  const std::map<std::string, uint64_t>& versions = {},
+                  std::vector<uint32_t> synced = {});
   shard_route route(const std::string& tenant) const;
   // Whether this node follows a shard map (false on a single node, or before it has joined).
   bool has_map() const;
@@ -50,8 +57,18 @@ class directory {
   // backup is another member that is up; else invalid.
   caf::actor replica_for(const std::string& tenant) const;
   void set_replication(int factor);
-  // {"version","leader","count","lease_ms","shards":[{"shard","owner","backup","epoch",
-  // "serving"}]}; lease_ms: how much longer this node may serve (0: it may not).
+  // Whether to take a copy from member `from` of a write of `tenant`'s shard, or (when `shard`
+  // is set) of that whole shard: from the member this node's map names as the owner, or
+  // anyone while the named owner is not up here (a newer map gave the shard to its backup);
+  // and forwards from the member a handoff to this node came from (its last ones may still be
+  // on the way). Never anything else for a shard this node owns.
+  bool accepts_copy(const std::string& from, const std::string& tenant,
+                    std::optional<uint32_t> shard) const;
+  // {"version","leader","count","lease_ms","balanced","shards":[{"shard","owner","backup",
+  // "epoch","handoff_from","serving","backup_synced"}]}; lease_ms: how much longer this node
+  // may serve (0: it may not); balanced: every shard is with the member rendezvous hashing
+  // picks among those up (no handoff waits for a copy); backup_synced: as the owner knows it
+  // (false on the other members).
   nlohmann::json shards_json() const;
   std::vector<directory_entry> snapshot() const;
   // The meshes of up members other than self that have `service` up, starting at a rotating
@@ -65,7 +82,13 @@ class directory {
  private:
   mutable std::mutex mu_;
   std::vector<directory_entry> entries_;
+  bool serving(uint32_t shard) const;  // REQUIRES: mu_ held
+
   shard_map map_;
+  // Per shard, the `moved_in` version whose handoff to this node is complete: once the old
+  // owner has followed it (or is down), this node may serve the shard for good.
+  std::vector<uint64_t> released_;
+  std::vector<uint32_t> synced_;
   std::string self_;
   clock::time_point lease_until_{};
   int replication_ = 2;

@@ -57,12 +57,13 @@ std::optional<member_change> membership::joined(const member& m, clock::time_poi
     e.detector = phi_detector(opts_.phi);
     e.detector.heartbeat(now);
     e.last_heard = now;
+    e.echoed = now;  // the handshake was a round trip
     e.connected = true;
     e.m.status = member_status::up;
     if (from == member_status::up) return std::nullopt;
     return member_change{m.address, m.name, from, member_status::up};
   }
-  entry e{m, phi_detector(opts_.phi), true, {}, now};
+  entry e{m, phi_detector(opts_.phi), true, {}, now, now};
   e.m.self = false;
   e.m.status = member_status::up;
   e.detector.heartbeat(now);
@@ -71,7 +72,8 @@ std::optional<member_change> membership::joined(const member& m, clock::time_poi
 }
 
 bool membership::heartbeat(const std::string& address, uint64_t incarnation,
-                           std::vector<std::string> services, clock::time_point now) {
+                           std::vector<std::string> services, clock::time_point now,
+                           clock::time_point echoed) {
   auto it = others_.find(address);
   if (it == others_.end()) return false;
   auto& e = it->second;
@@ -80,6 +82,7 @@ bool membership::heartbeat(const std::string& address, uint64_t incarnation,
     return false;
   e.detector.heartbeat(now);
   e.last_heard = now;
+  e.echoed = std::max(e.echoed, std::min(echoed, now));
   e.m.services = std::move(services);
   return true;
 }
@@ -152,7 +155,7 @@ membership::clock::time_point membership::lease_until(clock::time_point now,
   std::vector<clock::time_point> heard{now};
   for (const auto& [address, e] : others_)
     if (e.m.status != member_status::down && e.m.status != member_status::joining)
-      heard.push_back(e.connected ? e.last_heard : clock::time_point{});
+      heard.push_back(e.connected ? e.echoed : clock::time_point{});
   std::sort(heard.begin(), heard.end(), std::greater<>());
   auto majority = heard.size() / 2 + 1;
   auto at = heard[majority - 1];

@@ -67,20 +67,25 @@ class membership {
   // A completed handshake with `m`. Refused (nullopt) when we hold the same or a newer
   // incarnation of that address as down: that process must rejoin as a new incarnation.
   std::optional<member_change> joined(const member& m, clock::time_point now);
-  // A heartbeat from (address, incarnation). False when the sender is not a current member
-  // (unknown, down, or an older incarnation): the caller tells it to rejoin.
+  // A heartbeat from (address, incarnation), arriving at `now`, that echoes the send time of
+  // the latest heartbeat of ours it had received (`echoed`, our clock; {}: none yet). False
+  // when the sender is not a current member (unknown, down, or an older incarnation): the
+  // caller tells it to rejoin.
   bool heartbeat(const std::string& address, uint64_t incarnation,
-                 std::vector<std::string> services, clock::time_point now);
+                 std::vector<std::string> services, clock::time_point now,
+                 clock::time_point echoed = {});
   void connection_lost(const std::string& address, uint64_t incarnation);
   std::optional<member_change> leaving(const std::string& address);
   // Applies the timing rules at `now` and returns what changed.
   std::vector<member_change> tick(clock::time_point now);
 
   bool has_majority() const;
-  // Until when this node may act as an owner: `lease` after the moment it had last heard from
-  // a majority of the members that are not down (itself counts as heard now). Others take a
-  // shard over only after declaring its owner down, which takes longer than `lease` of
-  // silence, so an owner cut off (or frozen) stops serving before anyone else starts.
+  // Until when this node may act as an owner: `lease` after the latest moment a majority of
+  // the members that are not down are known to have heard from it (a heartbeat of ours that
+  // they echoed; itself counts as now). Others take a shard over only after declaring its
+  // owner down, which takes longer than `lease` of silence from it, so an owner cut off (or
+  // frozen) stops serving before anyone else starts. Measured on this node's own clock: the
+  // heartbeats a frozen node finds queued when it thaws echo old times and extend nothing.
   clock::time_point lease_until(clock::time_point now, std::chrono::milliseconds lease) const;
   // The lowest address among up members (self included) while this side has the majority;
   // empty on the minority side.
@@ -96,6 +101,7 @@ class membership {
     bool connected = true;
     clock::time_point unreachable_since{};
     clock::time_point last_heard{};
+    clock::time_point echoed{};  // the send time of our latest heartbeat it confirmed
   };
 
   member_change set_status(entry& e, member_status to, clock::time_point now);

@@ -69,18 +69,38 @@ typename Inspector::result_type inspect(Inspector& f, join_reply& x) {
   return f(caf::meta::type_name("xyn.cluster.join_reply"), x.door, x.others);
 }
 
+// A shard whose owner (the sender) has copied it whole to `backup` (that incarnation of it),
+// and has forwarded every write of it there since: the backup has caught up.
+struct shard_copy {
+  uint32_t shard = 0;
+  std::string backup;
+  uint64_t incarnation = 0;
+  friend bool operator==(const shard_copy&, const shard_copy&) = default;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, shard_copy& x) {
+  return f(caf::meta::type_name("xyn.cluster.shard_copy"), x.shard, x.backup, x.incarnation);
+}
+
 struct heartbeat {
   std::string address;
   uint64_t incarnation = 0;
   std::vector<std::string> services;  // up on the sender, for the cluster-wide directory
   std::vector<std::string> members;   // addresses the sender sees up: how members spread
   shard_map shards;                   // the newest map the sender knows: how maps spread
+  std::vector<shard_copy> copies;     // shards it owns whose backup has caught up
+  // The sender's steady clock when it sent this, and the `sent_ns` of the receiver's latest
+  // heartbeat it had received (0: none): the receiver's proof of a recent round trip, which
+  // its owner lease rests on (membership::lease_until).
+  int64_t sent_ns = 0;
+  int64_t echo_ns = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, heartbeat& x) {
   return f(caf::meta::type_name("xyn.cluster.heartbeat"), x.address, x.incarnation, x.services,
-           x.members, x.shards);
+           x.members, x.shards, x.copies, x.sent_ns, x.echo_ns);
 }
 
 void announce_messages(caf::actor_system_config& cfg);

@@ -18,6 +18,7 @@
 #include "actors/schedule_runner.hpp"
 #include "actors/service.hpp"
 #include "actors/service_host.hpp"
+#include "actors/shard_contents.hpp"
 #include "actors/workflow/engine.hpp"
 #include "actors/workflow/library.hpp"
 #include "actors/workflow/messages.hpp"
@@ -233,9 +234,20 @@ class running_node : public node {
     wf.members = deps.members;
     std::vector<sup::child_spec> children = {
         {"store",
-         [env, metrics = metrics_](caf::actor_system& s) {
+         [env, metrics = metrics_, members = deps.members,
+          self = cfg_.admin_address + ":" + std::to_string(cluster_port_)](caf::actor_system& s) {
            store::writer_options wo;
            wo.metrics = metrics;
+           wo.shard_contents = actors::shard_contents;
+           if (members) {
+             wo.self = self;
+             wo.replica_for = [members](const std::string& t) { return members->replica_for(t); };
+             wo.serves = [members](const std::string& t) { return members->route(t).here; };
+             wo.accepts = [members](const std::string& from, const std::string& tenant,
+                                    std::optional<uint32_t> shard) {
+               return members->accepts_copy(from, tenant, shard);
+             };
+           }
            auto w = caf::actor_cast<caf::actor>(store::spawn_writer(s, env, wo));
            register_as(s, store_name, w);
            return w;
@@ -301,9 +313,12 @@ class running_node : public node {
     o.membership.phi_threshold = static_cast<double>(cfg_.cluster_phi_threshold);
     o.membership.down_after = std::chrono::milliseconds(cfg_.cluster_down_after_ms);
     o.shards = static_cast<uint32_t>(cfg_.cluster_shards);
+    o.replication = static_cast<int>(cfg_.cluster_replication);
     // Silence for longer than a heartbeat plus the acceptable pause is the earliest the others
-    // can begin to suspect this node; they take over only after down_after on top of that.
-    o.lease = o.heartbeat + o.membership.phi.acceptable_pause;
+    // can begin to suspect this node, and they take over only after down_after on top of that.
+    // The lease runs from the send time of a heartbeat a majority echoed (one interval older
+    // than their last word), so it keeps half of down_after as its margin.
+    o.lease = o.heartbeat + o.membership.phi.acceptable_pause + o.membership.down_after / 2;
     o.members = members_;
     o.board = board_;
     return o;

@@ -10,10 +10,35 @@
 //   (flush_atom)              -> ok_atom   after everything accepted before it is committed (or
 //                                          has been answered with its error)
 //   (stats_atom)              -> writer_stats
+// Replication (a cluster: a shard's writes go to its owner's writer, which passes them on to
+// the writer of the shard's backup). One writer forwards to one replica, so the replica applies
+// the forwards and the sync copies in the order this writer accepted them:
+//   (write_atom, write_batch, std::string tenant) -> ok_atom, std::string
+//       commits here and forwards the batch, as it arrives, to the writer of the tenant's
+//       backup as the writer sees it then (writer_options::replica_for); answers once both
+//       copies are settled: an error when the local commit failed, else ok with why the
+//       replica's copy failed (empty: it is durable there too, or the shard has no backup);
+//       refused with `shard_moved()` when this node does not serve the tenant's shard (any
+//       more): a run or service that checked just before the shard moved writes nothing
+//   (copy_atom, write_batch, std::string tenant)  -> ok_atom, std::string
+//       only the forward (a batch committed here earlier, whose copy failed, to the backup)
+//   (sync_atom, uint32_t shard, uint32_t count, caf::actor replica) -> ok_atom
+//       commits everything accepted so far, then sends `replica` every key of the shard as
+//       one replacement of its copy; ok once the replica committed it
+// What one writer sends another (`from`: the sending member's address; a replica refuses, with
+// `unavailable`, copies from a member it does not see as the shard's owner, so a deposed owner
+// that wakes up cannot overwrite its successor's data; writer_options::accepts):
+//   (replica_atom, write_batch, std::string tenant, std::string from) -> ok_atom
+//       one forwarded batch, committed like any write
+//   (sync_atom, uint32_t shard, uint32_t count, write_batch contents, std::string from)
+//       -> ok_atom   erases every key of the shard held here and puts `contents`, in one
+//                    transaction
 // Every request to the writer needs a timeout: a commit waits for fsync.
 
 #include <cstdint>
+#include <string>
 
+#include "caf/actor.hpp"
 #include "caf/atom.hpp"
 #include "caf/fwd.hpp"
 #include "caf/meta/type_name.hpp"
@@ -28,6 +53,9 @@ using write_atom = caf::atom_constant<caf::atom("write")>;
 using flush_atom = caf::flush_atom;
 using stats_atom = caf::atom_constant<caf::atom("stats")>;
 using ok_atom = caf::ok_atom;
+using copy_atom = caf::atom_constant<caf::atom("copy")>;
+using sync_atom = caf::atom_constant<caf::atom("sync")>;
+using replica_atom = caf::atom_constant<caf::atom("replica")>;
 
 // Counters since the writer started. A "commit" is one durable LMDB transaction; a "batch" is one
 // caller's write_batch. batches / commits is the group-commit factor.
@@ -54,9 +82,14 @@ typename Inspector::result_type inspect(Inspector& f, writer_stats& x) {
            x.commit_ns_max);
 }
 
-using writer_actor = caf::typed_actor<caf::replies_to<write_atom, write_batch>::with<ok_atom>,
-                                      caf::replies_to<flush_atom>::with<ok_atom>,
-                                      caf::replies_to<stats_atom>::with<writer_stats>>;
+using writer_actor = caf::typed_actor<
+    caf::replies_to<write_atom, write_batch>::with<ok_atom>,
+    caf::replies_to<write_atom, write_batch, std::string>::with<ok_atom, std::string>,
+    caf::replies_to<copy_atom, write_batch, std::string>::with<ok_atom, std::string>,
+    caf::replies_to<sync_atom, uint32_t, uint32_t, caf::actor>::with<ok_atom>,
+    caf::replies_to<replica_atom, write_batch, std::string, std::string>::with<ok_atom>,
+    caf::replies_to<sync_atom, uint32_t, uint32_t, write_batch, std::string>::with<ok_atom>,
+    caf::replies_to<flush_atom>::with<ok_atom>, caf::replies_to<stats_atom>::with<writer_stats>>;
 
 // Announces write_batch, write_op and writer_stats, and the "xyn" error category.
 void announce_messages(caf::actor_system_config& cfg);
@@ -66,5 +99,9 @@ void announce_messages(caf::actor_system_config& cfg);
 // (request_timeout), unavailable (receiver down) or internal. An ok status maps to no error.
 caf::error to_error(const status& st);
 status to_status(const caf::error& err);
+
+// The writer's refusal of a write for a shard this node does not serve, and its test.
+caf::error shard_moved();
+bool is_shard_moved(const caf::error& err);
 
 }  // namespace xyn::store

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
+#include <set>
 #include <span>
 #include <utility>
 #include <vector>
@@ -24,7 +26,17 @@ constexpr caf::atom_value status_category = caf::atom("xyn");
 
 struct pending_write {
   write_batch batch;
-  caf::typed_response_promise<ok_atom> promise;
+  caf::typed_response_promise<ok_atom> promise;  // unused when `replicated` is set
+  uint64_t replicated = 0;                       // the write's entry in `replicating`, or 0
+};
+
+// A write that also goes to a replica: answered once both copies are settled.
+struct replicated_write {
+  caf::typed_response_promise<ok_atom, std::string> promise;
+  caf::actor_addr replica;  // null once its answer came (or it was lost)
+  bool local_pending = true;
+  caf::error local_error;
+  std::string replica_error;
 };
 
 struct writer_state;
@@ -60,10 +72,43 @@ struct writer_state {
   bool commit_scheduled = false;       // a (flush_atom) to self is in the mailbox
   writer_stats stats;
   commit_meters meters;
+  std::map<uint64_t, replicated_write> replicating;
+  uint64_t next_replicated = 1;
+  // Replicas' writers this writer monitors: CAF 0.17 fails no pending request when a remote
+  // node's connection drops, so a lost replica is noticed by its down message instead of the
+  // forward timeout, which would hold every answer behind it.
+  std::set<caf::actor_addr> watched_replicas;
 
   // Runs when the actor quits: writes it accepted are committed and answered, not dropped.
   ~writer_state() { commit_pending(*this); }
 };
+
+// Answers a replicated write whose two copies are settled.
+void settle(writer_state& st, uint64_t id) {
+  auto it = st.replicating.find(id);
+  if (it == st.replicating.end() || it->second.local_pending || it->second.replica) return;
+  auto& w = it->second;
+  if (w.local_error)
+    w.promise.deliver(std::move(w.local_error));
+  else
+    w.promise.deliver(ok_atom::value, std::move(w.replica_error));
+  st.replicating.erase(it);
+}
+
+void local_done(writer_state& st, pending_write& w, caf::error err) {
+  if (w.replicated == 0) {
+    if (err)
+      w.promise.deliver(std::move(err));
+    else
+      w.promise.deliver(ok_atom::value);
+    return;
+  }
+  if (auto it = st.replicating.find(w.replicated); it != st.replicating.end()) {
+    it->second.local_pending = false;
+    it->second.local_error = std::move(err);
+  }
+  settle(st, w.replicated);
+}
 
 void record_commit(writer_stats& s, std::span<pending_write> group, std::uint64_t ns) {
   s.commits += 1;
@@ -93,14 +138,14 @@ void commit_group(writer_state& st, std::span<pending_write> group) {
       st.meters.seconds->observe(static_cast<double>(ns) * 1e-9);
       st.meters.batches->observe(static_cast<double>(group.size()));
     }
-    for (auto& w : group) w.promise.deliver(ok_atom::value);
+    for (auto& w : group) local_done(st, w, {});
     return;
   }
   st.stats.failed_commits += 1;
   if (st.meters.failed) st.meters.failed->inc();
   if (group.size() == 1) {
     st.stats.failed_batches += 1;
-    group[0].promise.deliver(to_error(result));
+    local_done(st, group[0], to_error(result));
     return;
   }
   // One batch (say, one too large for the map) must not fail its neighbours: each batch is
@@ -135,6 +180,62 @@ void commit_pending(writer_state& st) {
   if (st.pending.empty()) st.pending.swap(pending);
 }
 
+using writer_pointer = writer_actor::stateful_pointer<writer_state>;
+
+void replica_done(writer_pointer self, uint64_t id, std::string error) {
+  auto& st = self->state;
+  auto it = st.replicating.find(id);
+  if (it == st.replicating.end() || !it->second.replica) return;
+  it->second.replica = {};
+  it->second.replica_error = std::move(error);
+  settle(st, id);
+}
+
+caf::error refused(const std::string& from) {
+  return to_error(status::unavailable("this member takes no copy of that shard from " + from +
+                                      ", which it does not see as the shard's owner"));
+}
+
+caf::actor replica_of(const writer_state& st, const std::string& tenant) {
+  return st.opts.replica_for ? st.opts.replica_for(tenant) : caf::actor{};
+}
+
+// A write answered with (ok, replica's verdict); no replica yet.
+uint64_t new_replicated(writer_pointer self, bool local_pending) {
+  auto& st = self->state;
+  auto id = st.next_replicated++;
+  auto& w = st.replicating[id];
+  w.promise = self->make_response_promise<ok_atom, std::string>();
+  w.local_pending = local_pending;
+  return id;
+}
+
+// Sends `batch` on to `replica` now, so replicas receive batches in the order this writer
+// accepted them; the answer settles the write whose id it returns.
+uint64_t forward(writer_pointer self, write_batch batch, const std::string& tenant,
+                 const caf::actor& replica, bool local_pending) {
+  auto& st = self->state;
+  auto id = new_replicated(self, local_pending);
+  st.replicating[id].replica = replica.address();
+  if (st.watched_replicas.insert(replica.address()).second) self->monitor(replica);
+  self->request(replica, st.opts.forward_timeout, replica_atom::value, std::move(batch), tenant,
+                st.opts.self)
+      .then([self, id](ok_atom) { replica_done(self, id, {}); },
+            [self, id](caf::error& err) { replica_done(self, id, self->system().render(err)); });
+  return id;
+}
+
+// Queues `w` for the next group commit.
+void enqueue(writer_pointer self, pending_write w) {
+  auto& st = self->state;
+  st.pending.push_back(std::move(w));
+  if (!st.commit_scheduled) {
+    st.commit_scheduled = true;
+    // Anonymous, so that the ok_atom the flush handler returns goes nowhere.
+    caf::anon_send(caf::actor_cast<writer_actor>(self), flush_atom::value);
+  }
+}
+
 writer_actor::behavior_type writer(writer_actor::stateful_pointer<writer_state> self,
                                    std::shared_ptr<lmdb_env> env, writer_options opts) {
   self->state.env = std::move(env);
@@ -144,6 +245,14 @@ writer_actor::behavior_type writer(writer_actor::stateful_pointer<writer_state> 
   // sent a write with `send` and cannot handle our ok_atom answers with such an error: that must
   // not stop the one writer of the node.
   self->set_error_handler([](caf::error&) {});
+  self->set_down_handler([self](caf::down_msg& dm) {
+    auto& st = self->state;
+    st.watched_replicas.erase(dm.source);
+    std::vector<uint64_t> lost;
+    for (const auto& [id, w] : st.replicating)
+      if (w.replica == dm.source) lost.push_back(id);
+    for (auto id : lost) replica_done(self, id, "the replica's member was lost");
+  });
   return {
       [self](write_atom, write_batch& batch) -> caf::result<ok_atom> {
         auto& st = self->state;
@@ -152,13 +261,78 @@ writer_actor::behavior_type writer(writer_actor::stateful_pointer<writer_state> 
           return to_error(checked);
         }
         auto promise = self->make_response_promise<ok_atom>();
-        st.pending.push_back(pending_write{std::move(batch), promise});
-        if (!st.commit_scheduled) {
-          st.commit_scheduled = true;
-          // Anonymous, so that the ok_atom this handler returns goes nowhere.
-          caf::anon_send(caf::actor_cast<writer_actor>(self), flush_atom::value);
-        }
+        enqueue(self, pending_write{std::move(batch), promise, 0});
         return promise;
+      },
+      [self](write_atom, write_batch& batch,
+             const std::string& tenant) -> caf::result<ok_atom, std::string> {
+        auto& st = self->state;
+        if (auto checked = st.env->check(batch); !checked) {
+          st.stats.failed_batches += 1;
+          return to_error(checked);
+        }
+        // The fence: whatever a run or a service checked before it sent this, the shard may have
+        // moved since; past this point its write is forwarded to the backup the cluster knows.
+        if (st.opts.serves && !st.opts.serves(tenant)) return shard_moved();
+        auto replica = replica_of(st, tenant);
+        auto id =
+            replica ? forward(self, batch, tenant, replica, true) : new_replicated(self, true);
+        auto promise = st.replicating[id].promise;
+        enqueue(self, pending_write{std::move(batch), {}, id});
+        return promise;
+      },
+      [self](copy_atom, write_batch& batch,
+             const std::string& tenant) -> caf::result<ok_atom, std::string> {
+        auto replica = replica_of(self->state, tenant);
+        if (!replica) return caf::make_result(ok_atom::value, std::string());
+        auto id = forward(self, std::move(batch), tenant, replica, false);
+        return self->state.replicating[id].promise;
+      },
+      [self](sync_atom, uint32_t shard, uint32_t count,
+             const caf::actor& replica) -> caf::result<ok_atom> {
+        auto& st = self->state;
+        if (!st.opts.shard_contents || !replica || count == 0 || shard >= count)
+          return to_error(status::unavailable("this writer cannot copy shards"));
+        // Forwards already sent precede the copy on the wire; the copy must hold them too.
+        commit_pending(st);
+        auto contents = st.opts.shard_contents(*st.env, shard, count);
+        if (!contents) return to_error(contents.error());
+        auto promise = self->make_response_promise<ok_atom>();
+        self->request(replica, st.opts.sync_timeout, sync_atom::value, shard, count,
+                      std::move(*contents), st.opts.self)
+            .then([promise](ok_atom) mutable { promise.deliver(ok_atom::value); },
+                  [promise](caf::error& err) mutable { promise.deliver(std::move(err)); });
+        return promise;
+      },
+      [self](replica_atom, write_batch& batch, const std::string& tenant,
+             const std::string& from) -> caf::result<ok_atom> {
+        auto& st = self->state;
+        if (st.opts.accepts && !st.opts.accepts(from, tenant, std::nullopt)) return refused(from);
+        if (auto checked = st.env->check(batch); !checked) {
+          st.stats.failed_batches += 1;
+          return to_error(checked);
+        }
+        auto promise = self->make_response_promise<ok_atom>();
+        enqueue(self, pending_write{std::move(batch), promise, 0});
+        return promise;
+      },
+      [self](sync_atom, uint32_t shard, uint32_t count, write_batch& contents,
+             const std::string& from) -> caf::result<ok_atom> {
+        auto& st = self->state;
+        if (!st.opts.shard_contents || count == 0 || shard >= count)
+          return to_error(status::unavailable("this writer cannot take shard copies"));
+        if (st.opts.accepts && !st.opts.accepts(from, {}, shard)) return refused(from);
+        // Batches forwarded before the copy were accepted before it: commit them first.
+        commit_pending(st);
+        auto held = st.opts.shard_contents(*st.env, shard, count);
+        if (!held) return to_error(held.error());
+        write_batch replacement;
+        for (auto& op : held->ops) replacement.erase(op.database, std::move(op.key));
+        for (auto& op : contents.ops) replacement.ops.push_back(std::move(op));
+        if (auto checked = st.env->check(replacement); !checked) return to_error(checked);
+        if (replacement.empty()) return ok_atom::value;
+        if (auto applied = st.env->apply(replacement); !applied) return to_error(applied);
+        return ok_atom::value;
       },
       [self](flush_atom) -> ok_atom {
         self->state.commit_scheduled = false;
@@ -197,6 +371,20 @@ caf::error to_error(const status& st) {
   if (st.ok()) return caf::error{};
   return caf::error{static_cast<std::uint8_t>(st.code()), status_category,
                     caf::make_message(st.message())};
+}
+
+namespace {
+const std::string moved_message = "this node does not serve the tenant's shard now";
+}
+
+caf::error shard_moved() {
+  return to_error(status::unavailable(moved_message));
+}
+
+bool is_shard_moved(const caf::error& err) {
+  auto st = to_status(err);
+  return err.category() == status_category && st.code() == status_code::unavailable &&
+         st.message() == moved_message;
 }
 
 status to_status(const caf::error& err) {

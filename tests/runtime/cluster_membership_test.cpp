@@ -206,18 +206,24 @@ TEST_CASE("seeds need a cluster secret, and seeds must be host:port") {
   CHECK(finalize(*cfg).message().find("/nonexistent/secret") != std::string::npos);
 }
 
-TEST_CASE("an owner's lease lasts only while it hears from a majority") {
+TEST_CASE("an owner's lease lasts only while a majority echoes its heartbeats") {
   auto t = clock_type::now();
   membership m(peer("h:1"), fast());
   m.joined(peer("h:2"), t);
   m.joined(peer("h:3"), t);
-  m.heartbeat("h:2", 1, {}, t + 100ms);
-  m.heartbeat("h:3", 1, {}, t + 100ms);
-  CHECK(m.lease_until(t + 150ms, 250ms) == t + 350ms);
-  m.heartbeat("h:2", 1, {}, t + 200ms);  // one other is enough: 2 of 3
-  CHECK(m.lease_until(t + 250ms, 250ms) == t + 450ms);
+  // Each echoes the heartbeat we sent 50 ms before theirs arrived.
+  m.heartbeat("h:2", 1, {}, t + 100ms, t + 50ms);
+  m.heartbeat("h:3", 1, {}, t + 100ms, t + 50ms);
+  CHECK(m.lease_until(t + 150ms, 250ms) == t + 300ms);
+  m.heartbeat("h:2", 1, {}, t + 200ms, t + 150ms);  // one other is enough: 2 of 3
+  CHECK(m.lease_until(t + 250ms, 250ms) == t + 400ms);
+  // Heartbeats that queued up while this node was frozen arrive late and echo old times:
+  // they extend nothing.
+  m.heartbeat("h:2", 1, {}, t + 900ms, t + 60ms);
+  m.heartbeat("h:3", 1, {}, t + 900ms, t + 70ms);
+  CHECK(m.lease_until(t + 900ms, 250ms) == t + 400ms);
   m.connection_lost("h:2", 1);
-  CHECK(m.lease_until(t + 260ms, 250ms) == t + 350ms);  // h:3 is now the one that counts
+  CHECK(m.lease_until(t + 910ms, 250ms) == t + 320ms);  // h:3 is now the one that counts
   CHECK(m.leader() == "h:1");
 }
 
@@ -258,6 +264,55 @@ TEST_CASE("shards are placed by rendezvous hashing, and only a lost member's sha
     CHECK(m3.shards[s].owner == m1.shards[s].owner);  // a rejoin takes its shards back...
     CHECK(m3.shards[s].epoch >= m2.shards[s].epoch);  // ...with epochs that never go back
   }
+}
+
+TEST_CASE("a shard moves to a returning member only once it has caught up as the backup") {
+  std::vector<std::string> three = {"h:1", "h:2", "h:3"};
+  auto m1 = next_map({}, three, "h:1", 64);
+  auto m2 = next_map(m1, {"h:1", "h:2"}, "h:1", 64);  // h:3 is lost
+  std::set<uint32_t> copied;
+  auto caught_up = [&](uint32_t shard, const std::string& backup) {
+    return backup == "h:3" && copied.count(shard) > 0;
+  };
+  // h:3 is back with nothing copied yet: its shards stay where they are, backed up by h:3.
+  auto m3 = next_map(m2, three, "h:1", 64, caught_up);
+  CHECK(m3.version == m2.version + 1);
+  std::vector<uint32_t> waiting;
+  for (uint32_t s = 0; s < 64; ++s) {
+    CHECK(m3.shards[s].owner == m2.shards[s].owner);
+    CHECK(m3.shards[s].epoch == m2.shards[s].epoch);
+    if (m1.shards[s].owner == "h:3") {
+      CHECK(m3.shards[s].backup == "h:3");
+      waiting.push_back(s);
+    }
+  }
+  REQUIRE(waiting.size() > 2);
+  // One shard caught up: it alone moves, with a higher epoch, handed over by its owner, which
+  // becomes its backup.
+  copied.insert(waiting[0]);
+  auto m4 = next_map(m3, three, "h:1", 64, caught_up);
+  CHECK(m4.version == m3.version + 1);
+  for (uint32_t s = 0; s < 64; ++s) {
+    const auto &was = m3.shards[s], &now = m4.shards[s];
+    if (s == waiting[0]) {
+      CHECK(now.owner == "h:3");
+      CHECK(now.backup == was.owner);
+      CHECK(now.epoch == was.epoch + 1);
+      CHECK(now.handoff_from == was.owner);
+      CHECK(now.moved_in == m4.version);
+    } else {
+      CHECK(now.owner == was.owner);
+      CHECK(now.epoch == was.epoch);
+    }
+  }
+  // A later map keeps the handoff's record; nothing more changes while nothing more is copied.
+  CHECK(next_map(m4, three, "h:1", 64, caught_up).version == m4.version);
+  // Lost again before the rest moved: its shards stay with their owners, and the one it had
+  // taken goes back to its backup as a failover (nobody to hand it over).
+  auto m5 = next_map(m4, {"h:1", "h:2"}, "h:1", 64, caught_up);
+  CHECK(m5.shards[waiting[0]].owner == m4.shards[waiting[0]].backup);
+  CHECK(m5.shards[waiting[0]].handoff_from.empty());
+  CHECK(m5.shards[waiting[1]].owner == m4.shards[waiting[1]].owner);
 }
 
 TEST_CASE("members adopt a map with a higher version, or the same version from a lower leader") {
