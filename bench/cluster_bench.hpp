@@ -29,15 +29,17 @@ inline bool all_up(const node_process& n, size_t count) {
          std::all_of(list.begin(), list.end(), [](const auto& m) { return m["status"] == "up"; });
 }
 
-// Whether `n` owns shards and serves every one of them (caught up, handed over, leased).
-inline bool serves_shards(const node_process& n) {
+// Whether `n` follows a balanced map (every shard where rendezvous hashing wants it), owns
+// shards, serves every one of them and (with `replicated`) has caught up the backup of each.
+inline bool serves_shards(const node_process& n, bool replicated = true) {
   auto map = n.get("/v1/cluster/shards").body;
-  if (map.value("lease_ms", 0) <= 0) return false;
+  if (map.value("lease_ms", 0) <= 0 || map["balanced"] != true) return false;
   int owned = 0;
   for (const auto& sh : map["shards"]) {
     if (sh["owner"] != address(n)) continue;
     ++owned;
-    if (sh["serving"] != true) return false;
+    if (sh["serving"] != true || (replicated && sh["backup"] != "" && sh["backup_synced"] != true))
+      return false;
   }
   return owned > 0;
 }
@@ -70,9 +72,9 @@ class cluster_secret {
 };
 
 // Until every node in `nodes` sees them all up and serves the shards it owns.
-inline void wait_serving(const std::vector<const node_process*>& nodes) {
+inline void wait_serving(const std::vector<const node_process*>& nodes, bool replicated) {
   for (const auto* n : nodes)
-    while (!all_up(*n, nodes.size()) || !serves_shards(*n)) node_process::sleep_ms(5);
+    while (!all_up(*n, nodes.size()) || !serves_shards(*n, replicated)) node_process::sleep_ms(5);
 }
 
 }  // namespace xyn::bench

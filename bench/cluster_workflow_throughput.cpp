@@ -65,7 +65,7 @@ figures measure(int replication, int runs, int per_node) {
   c.start();
   std::vector<const node_process*> nodes = {&a, &b, &c};
   // Every node serving its shards, so no submit waits for a map or a handoff.
-  xyn::bench::wait_serving(nodes);
+  xyn::bench::wait_serving(nodes, replication > 1);
 
   auto def = five_steps();
   std::atomic<int> next{0};

@@ -339,7 +339,9 @@ void follow_shards(mgr_actor* self) {
       self->unlink_from(a);  // no exit message: this is no crash to restart
       st.ids.erase(a.address());
       st.live.erase(id);
-      self->send_exit(a, caf::exit_reason::kill);
+      // Not killed: it answers what waits on it (a submit's reply, say) with unavailable, so
+      // the asker tries the new owner instead of timing out.
+      self->send(a, moved_atom::value);
     }
     for (auto it = st.parked.begin(); it != st.parked.end();) {
       if (serves_tenant(st, tenant_of(st, it->first))) {

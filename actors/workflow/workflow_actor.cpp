@@ -578,6 +578,9 @@ caf::behavior workflow_actor(wf_actor* self, engine_deps deps, caf::actor manage
           maybe_park(self);
         return submit_reply{s.id, std::string(to_string(s.run.current_status())), false};
       },
+      [=](moved_atom) {
+        if (!self->state.ended) stand_down(self, {});
+      },
       [=](crash_atom) -> caf::result<void> {
         throw std::runtime_error("workflow '" + self->state.id + "': crash requested (test hook)");
       },

@@ -5,6 +5,8 @@
 //   (wake_atom)                        a timer may be due
 //   (child_done_atom, run_summary)     a child workflow of one of its steps finished
 //   (crash_atom)                       test hook: throw, as a bug would
+//   (moved_atom)                       its shard is served elsewhere now: answer what waits
+//                                      (unavailable), act on nothing more, and exit
 // It sends the manager (park_atom, id, wake_at_ms) before it exits to passivate, and
 // (finished_atom, run_summary) when the run ends.
 
@@ -24,6 +26,7 @@ using child_done_atom = caf::atom_constant<caf::atom("wfchild")>;
 using crash_atom = caf::atom_constant<caf::atom("wfcrash")>;
 using park_atom = caf::atom_constant<caf::atom("wfpark")>;
 using finished_atom = caf::atom_constant<caf::atom("wffinish")>;
+using moved_atom = caf::atom_constant<caf::atom("wfmoved")>;
 
 // fresh: a new run from the submit request (validated inside the actor, so parsing runs on
 // many threads). resume: run `id` rebuilt from its journal. resume_held: the same, woken to

@@ -32,7 +32,7 @@ constexpr size_t max_open_nonces = 1024;
 constexpr auto first_retry = 200ms;
 constexpr auto max_retry = 2000ms;
 // Shard copies to backups in flight at once, and how long one may take.
-constexpr size_t max_syncs = 4;
+constexpr size_t max_syncs = 8;
 constexpr auto sync_timeout = 60s;
 
 int64_t now_ms() {
@@ -319,6 +319,8 @@ void adopt(cluster_actor* self, shard_map map) {
   publish_directory(self);
 }
 
+void send_heartbeats(cluster_actor* self);
+
 // The leader places every shard over the members that may own one (up, or unreachable but not
 // yet down: ownership does not move on a suspicion) and bumps the epoch of each moved shard.
 void decide(cluster_actor* self) {
@@ -338,7 +340,10 @@ void decide(cluster_actor* self) {
              it->second.incarnation == m->incarnation;
     };
   auto next = next_map(st.map, candidates, st.opts.address, st.opts.shards, caught_up);
-  if (next.version != st.map.version) adopt(self, std::move(next));
+  if (next.version == st.map.version) return;
+  adopt(self, std::move(next));
+  // Spread it now rather than at the next tick: a failover or handoff waits on it.
+  if (!st.opts.secret.empty()) send_heartbeats(self);
 }
 
 // What the owner of `shard` says about its backup; as the leader, remembered for `decide`.
