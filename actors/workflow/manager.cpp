@@ -42,6 +42,7 @@ struct waiting_submit {
   submit_request req;
   caf::response_promise rp;
   int64_t give_up_at = 0;
+  bool minted = false;  // its id was made here for this submit
 };
 
 int64_t now_ms() {
@@ -291,7 +292,7 @@ void finished(mgr_actor* self, const run_summary& s) {
 
 // A submit that no member could take yet waits for the next map, then tries again.
 void wait_for_owner(mgr_actor* self, submit_request req, caf::response_promise rp,
-                    int64_t give_up_at) {
+                    int64_t give_up_at, bool minted) {
   auto& st = self->state;
   if (now_ms() >= give_up_at) {
     rp.deliver(status_error(status::unavailable("no member serves the shard of tenant '" +
@@ -300,29 +301,34 @@ void wait_for_owner(mgr_actor* self, submit_request req, caf::response_promise r
   }
   req.hops = 0;  // the maps may have settled by the next try
   auto token = ++st.next_wait;
-  st.waiting.emplace(token, waiting_submit{std::move(req), std::move(rp), give_up_at});
+  st.waiting.emplace(token, waiting_submit{std::move(req), std::move(rp), give_up_at, minted});
   self->delayed_send(self, submit_recheck, retry_submit_atom::value, token);
 }
 
 // Hands a submit (which already has its id) to the manager of its tenant's shard's owner,
-// which may be this one by now.
+// which may be this one by now. `minted`: the id was made here for this submit, so a run
+// found under it on a later try is the one an earlier try created (created stays true).
 void forward_submit(mgr_actor* self, submit_request req, caf::response_promise rp,
-                    int64_t give_up_at) {
+                    int64_t give_up_at, bool minted) {
   auto r = self->state.deps.members->route(req.tenant);
   caf::actor to = r.here                ? caf::actor_cast<caf::actor>(self)
                   : req.hops < max_hops ? r.owner_workflows
                                         : caf::actor{};
-  if (!to) return wait_for_owner(self, std::move(req), std::move(rp), give_up_at);
+  if (!to) return wait_for_owner(self, std::move(req), std::move(rp), give_up_at, minted);
   if (!r.here) ++req.hops;
   self->request(to, 60s, submit_atom::value, req)
-      .then([rp](submit_reply& reply) mutable { rp.deliver(std::move(reply)); },
-            [self, req, rp, give_up_at](caf::error& err) mutable {
-              // The owner died or stood down meanwhile; the id makes another try safe.
-              auto why = store::to_status(err);
-              if (why.code() == status_code::unavailable || why.code() == status_code::timeout)
-                return wait_for_owner(self, std::move(req), std::move(rp), give_up_at);
-              rp.deliver(err);
-            });
+      .then(
+          [rp, minted](submit_reply& reply) mutable {
+            reply.created = reply.created || minted;
+            rp.deliver(std::move(reply));
+          },
+          [self, req, rp, give_up_at, minted](caf::error& err) mutable {
+            // The owner died or stood down meanwhile; the id makes another try safe.
+            auto why = store::to_status(err);
+            if (why.code() == status_code::unavailable || why.code() == status_code::timeout)
+              return wait_for_owner(self, std::move(req), std::move(rp), give_up_at, minted);
+            rp.deliver(err);
+          });
 }
 
 // Makes the runs here match the shards this node serves. Runs of shards it no longer serves
@@ -445,9 +451,10 @@ caf::behavior manager(mgr_actor* self, engine_deps deps) {
               status::invalid_argument("'id' must be 1-200 letters, digits, '_', '-', '.' or ':'"));
         if (!serves_tenant(s, req.tenant)) {
           // The owner decides whether the id is new: a copy here may be behind.
-          if (req.id.empty()) req.id = s.id_prefix + std::to_string(++s.next_id);
+          bool minted = req.id.empty();
+          if (minted) req.id = s.id_prefix + std::to_string(++s.next_id);
           auto rp = self->make_response_promise<submit_reply>();
-          forward_submit(self, std::move(req), rp, now_ms() + submit_patience_ms);
+          forward_submit(self, std::move(req), rp, now_ms() + submit_patience_ms, minted);
           return rp;
         }
         if (!req.id.empty()) {
@@ -608,7 +615,7 @@ caf::behavior manager(mgr_actor* self, engine_deps deps) {
         if (it == s.waiting.end()) return;
         auto w = std::move(it->second);
         s.waiting.erase(it);
-        forward_submit(self, std::move(w.req), std::move(w.rp), w.give_up_at);
+        forward_submit(self, std::move(w.req), std::move(w.rp), w.give_up_at, w.minted);
       },
       [=](crash_atom, const std::string& id) {
         auto& s = self->state;
