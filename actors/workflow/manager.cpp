@@ -467,9 +467,9 @@ caf::behavior manager(mgr_actor* self, engine_deps deps) {
             return submit_reply{req.id, rec->status(), false};
           }
           if (!rec.error().is_not_found()) return status_error(rec.error());
-        } else {
-          req.id = s.id_prefix + std::to_string(++s.next_id);
         }
+        bool minted = req.id.empty();
+        if (minted) req.id = s.id_prefix + std::to_string(++s.next_id);
         if (s.deps.draining && s.deps.draining->load() && req.parent_id.empty())
           return status_error(
               status::unavailable("the node is draining and starts no new workflows"));
@@ -487,7 +487,16 @@ caf::behavior manager(mgr_actor* self, engine_deps deps) {
                   ++self->state.stats.started;
                   rp.deliver(std::move(r));
                 },
-                [rp](caf::error& err) mutable { rp.deliver(err); });
+                [self, rp, req, minted](caf::error& err) mutable {
+                  // In a cluster the run stands down when its shard moved (or this node's
+                  // lease lapsed) before STARTED was written: wait for the shard's owner, as
+                  // a submit forwarded from another member would.
+                  if (self->state.deps.members &&
+                      store::to_status(err).code() == status_code::unavailable)
+                    return wait_for_owner(self, std::move(req), std::move(rp),
+                                          now_ms() + submit_patience_ms, minted);
+                  rp.deliver(err);
+                });
         return rp;
       },
       [=](cancel_atom, const std::string& id, const std::string& reason) {
