@@ -12,6 +12,7 @@
 #include "actors/workflow/engine.hpp"
 #include "actors/workflow/journal.hpp"
 #include "actors/workflow/library.hpp"
+#include "actors/workflow/run_list.hpp"
 #include "actors/workflow/view.hpp"
 #include "actors/workflow/workflow_actor.hpp"
 #include "actors/workflow/workflow_meters.hpp"
@@ -563,6 +564,14 @@ caf::behavior manager(mgr_actor* self, engine_deps deps) {
                       rp.deliver(std::move(copy));
                   });
         return rp;
+      },
+      [=](wf_list_atom a, const std::string& query) {
+        auto& d = self->state.deps;
+        return self->delegate(spawn_run_lister(self, d.env, d.members), a, query);
+      },
+      [=](wf_page_atom a, const std::string& query) {
+        auto& d = self->state.deps;
+        return self->delegate(spawn_run_lister(self, d.env, d.members), a, query);
       },
       [=](wf_stats_atom) {
         auto& s = self->state;

@@ -16,6 +16,10 @@
 //   (read_atom, std::string id, std::string what, bool ask_others)
 //                                          -> std::string: the run ("run") or its journal
 //                                             ("history") as JSON text (view.hpp) | not_found
+//   (list_atom, std::string query_json)    -> std::string: runs newest first, across the
+//                                             cluster (run_list.hpp) | invalid_argument,
+//                                             unavailable
+//   (page_atom, std::string query_json)    -> std::string: this member's page (run_list.hpp)
 // Errors are xyn statuses carried as caf::error (store::to_error / store::to_status).
 // In a cluster every manager accepts submits for every tenant: one for a shard another member
 // owns is given an id here (so retries are idempotent) and forwarded to that member's
@@ -40,6 +44,8 @@ using signal_atom = caf::atom_constant<caf::atom("wfsignal")>;
 using watch_atom = caf::atom_constant<caf::atom("wfwatch")>;
 using wf_stats_atom = caf::atom_constant<caf::atom("wfstats")>;
 using wf_read_atom = caf::atom_constant<caf::atom("wfread")>;
+using wf_list_atom = caf::atom_constant<caf::atom("wflist")>;
+using wf_page_atom = caf::atom_constant<caf::atom("wfpage")>;
 
 // A new run: a template by name or a definition (JSON text), its input (JSON object text).
 // `id` (optional) makes the submit idempotent: the same id never starts a second run.

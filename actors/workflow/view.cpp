@@ -1,6 +1,10 @@
 #include "actors/workflow/view.hpp"
 
 #include <algorithm>
+#include <iterator>
+#include <optional>
+
+#include <boost/algorithm/hex.hpp>
 
 #include "actors/workflow/journal.hpp"
 #include "runtime/store/lmdb_env.hpp"
@@ -34,6 +38,21 @@ json summary_json(const proto::WorkflowRecord& r) {
           {"status", r.status()},
           {"created_at", r.created_at_ms()},
           {"finished_at", time_or_null(r.finished_at_ms())}};
+}
+
+// A list position (an order key without its prefix) as the hex text clients pass back.
+std::string cursor_of(std::string_view position) {
+  std::string out;
+  boost::algorithm::hex_lower(position.begin(), position.end(), std::back_inserter(out));
+  return out;
+}
+
+result<std::string> position_from_cursor(const std::string& cursor) {
+  try {
+    return boost::algorithm::unhex(cursor);
+  } catch (const boost::algorithm::hex_decode_error&) {
+    return status::invalid_argument("cursor is malformed");
+  }
 }
 
 }  // namespace
@@ -122,68 +141,113 @@ result<json> history_json(const store::lmdb_env& env, const std::string& id) {
   return json{{"id", id}, {"events", list}};
 }
 
-result<json> list_json(const store::lmdb_env& env, const list_query& q) {
-  size_t limit = std::clamp<size_t>(q.limit, 1, 1000);
-  auto prefix = journal::order_prefix();
-  std::string start = prefix;
-  if (!q.cursor.empty()) {
-    // The cursor is the hex of the last key's suffix; the scan resumes after it.
-    std::string raw;
-    if (q.cursor.size() % 2 != 0) return status::invalid_argument("cursor is malformed");
-    for (size_t i = 0; i < q.cursor.size(); i += 2) {
-      auto byte = q.cursor.substr(i, 2);
-      if (!std::all_of(byte.begin(), byte.end(), [](unsigned char c) { return std::isxdigit(c); }))
-        return status::invalid_argument("cursor is malformed");
-      raw.push_back(static_cast<char>(std::stoi(byte, nullptr, 16)));
-    }
-    start = prefix + raw;
+result<list_query> list_query_from_json(const json& j) {
+  if (!j.is_object()) return status::invalid_argument("list query: not a JSON object");
+  list_query q;
+  for (auto [k, out] : {std::pair<const char*, std::string*>{"status", &q.status},
+                        {"template", &q.template_name},
+                        {"tenant", &q.tenant},
+                        {"cursor", &q.cursor}}) {
+    if (!j.contains(k) || j[k].is_null()) continue;
+    if (!j[k].is_string())
+      return status::invalid_argument(std::string("list query: '") + k + "' must be a string");
+    *out = j[k].get<std::string>();
   }
-  json items = json::array();
-  std::string last_key;
+  if (j.contains("limit") && !j["limit"].is_null()) {
+    if (!j["limit"].is_number_integer() || j["limit"].get<int64_t>() <= 0)
+      return status::invalid_argument("list query: 'limit' must be a positive integer");
+    q.limit = static_cast<size_t>(std::min<uint64_t>(j["limit"].get<uint64_t>(), 1000));
+  }
+  if (auto pos = position_from_cursor(q.cursor); !pos) return pos.error();
+  return q;
+}
+
+json to_json(const list_query& q) {
+  return {{"status", q.status},
+          {"template", q.template_name},
+          {"tenant", q.tenant},
+          {"limit", q.limit},
+          {"cursor", q.cursor}};
+}
+
+result<json> list_page_json(const store::lmdb_env& env, const list_query& q,
+                            const tenant_filter& include) {
+  size_t limit = std::clamp<size_t>(q.limit, 1, 1000);
+  auto after = position_from_cursor(q.cursor);
+  if (!after) return after.error();
+  auto prefix = journal::order_prefix();
+  // The scan only collects positions: loading a record inside it would call into the env.
+  // It reads ahead a bounded amount, so a filter that admits little cannot make one page
+  // walk the whole index; the page then says how far it got.
+  const size_t read_ahead = limit * 4 + 64;
+  std::vector<std::string> positions;
   bool more = false;
-  std::vector<std::string> ids;
-  std::vector<std::string> keys_seen;
-  status st_inner;
-  // LMDB scans are prefix scans: walk the order index, skip up to the cursor.
-  auto st = env.scan(store::db::workflows, prefix, [&](std::string_view k, std::string_view) {
-    if (!q.cursor.empty() && std::string_view(k) <= std::string_view(start)) return true;
-    if (ids.size() == limit * 4 + 64) {  // read ahead a bounded amount, then filter below
-      more = true;
-      return false;
-    }
-    ids.emplace_back(k.substr(prefix.size() + 8));
-    keys_seen.emplace_back(k);
-    return true;
-  });
+  auto st = env.scan(store::db::workflows, prefix, prefix + *after,
+                     [&](std::string_view k, std::string_view) {
+                       auto pos = k.substr(prefix.size());
+                       if (pos == *after && !after->empty()) return true;
+                       if (positions.size() == read_ahead) {
+                         more = true;
+                         return false;
+                       }
+                       positions.emplace_back(pos);
+                       return true;
+                     });
   if (!st.ok()) return st;
-  size_t used = 0;
-  for (size_t i = 0; i < ids.size(); ++i) {
-    used = i + 1;
-    auto rec = journal::load_record(env, ids[i]);
+  json runs = json::array();
+  json scanned_to = more && !positions.empty() ? json(cursor_of(positions.back())) : json(nullptr);
+  for (const auto& pos : positions) {
+    auto rec = journal::load_record(env, pos.substr(8));  // after the be64 creation time
     if (!rec) continue;
     if (!q.status.empty() && rec->status() != q.status) continue;
     if (!q.template_name.empty() && rec->template_name() != q.template_name) continue;
     if (!q.tenant.empty() && rec->tenant() != q.tenant) continue;
-    items.push_back(summary_json(*rec));
-    last_key = keys_seen[i];
-    if (items.size() == limit) break;
-  }
-  if (used < ids.size() || more) {
-    if (last_key.empty() && used > 0) last_key = keys_seen[used - 1];
-  } else {
-    last_key.clear();
-  }
-  json next = nullptr;
-  if (!last_key.empty()) {
-    static const char* hex = "0123456789abcdef";
-    std::string c;
-    for (unsigned char ch : last_key.substr(prefix.size())) {
-      c.push_back(hex[ch >> 4]);
-      c.push_back(hex[ch & 15]);
+    if (include && !include(rec->tenant())) continue;
+    runs.push_back({{"at", cursor_of(pos)}, {"run", summary_json(*rec)}});
+    if (runs.size() == limit) {
+      scanned_to = runs.back()["at"];
+      break;
     }
-    next = c;
   }
-  return json{{"workflows", items}, {"next_cursor", next}};
+  return json{{"runs", std::move(runs)}, {"scanned_to", std::move(scanned_to)}};
+}
+
+result<json> merge_list_pages(const std::vector<json>& pages, size_t limit) {
+  limit = std::clamp<size_t>(limit, 1, 1000);
+  auto malformed = [] { return status::internal("a member's list page is malformed"); };
+  // Positions are hex of byte strings, so comparing the text compares the positions.
+  std::optional<std::string> complete_to;  // none: every member reached its end
+  std::vector<std::pair<std::string, const json*>> runs;
+  for (const auto& page : pages) {
+    if (!page.is_object() || !page.contains("runs") || !page["runs"].is_array()) return malformed();
+    const auto& to = page.value("scanned_to", json());
+    if (to.is_string() && (!complete_to || to.get<std::string>() < *complete_to))
+      complete_to = to.get<std::string>();
+    for (const auto& r : page["runs"]) {
+      if (!r.is_object() || !r.contains("at") || !r["at"].is_string() || !r.contains("run"))
+        return malformed();
+      runs.emplace_back(r["at"].get<std::string>(), &r["run"]);
+    }
+  }
+  // A run past the point some member has not looked beyond may be preceded there by one of
+  // that member's runs: it waits for the next page.
+  if (complete_to) std::erase_if(runs, [&](const auto& r) { return r.first > *complete_to; });
+  std::sort(runs.begin(), runs.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  json items = json::array();
+  for (size_t i = 0; i < std::min(limit, runs.size()); ++i) items.push_back(*runs[i].second);
+  json next = nullptr;
+  if (runs.size() > limit)
+    next = runs[limit - 1].first;
+  else if (complete_to)
+    next = *complete_to;
+  return json{{"workflows", std::move(items)}, {"next_cursor", std::move(next)}};
+}
+
+result<json> list_json(const store::lmdb_env& env, const list_query& q) {
+  auto page = list_page_json(env, q, nullptr);
+  if (!page) return page.error();
+  return merge_list_pages({*page}, q.limit);
 }
 
 json status_summary(const store::lmdb_env& env, const std::string& tenant, size_t recent_failures) {

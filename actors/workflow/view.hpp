@@ -4,7 +4,9 @@
 // list. The admin routes and the client gateway both use these, so both show the same thing.
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -30,13 +32,35 @@ struct list_query {
   std::string status;  // empty: any
   std::string template_name;
   std::string tenant;  // empty: any
-  size_t limit = 50;   // at most 1000
+  size_t limit = 50;   // 1..1000
   std::string cursor;  // from the previous page's next_cursor
 };
+
+// {"status","template","tenant","limit","cursor"}, each optional; invalid_argument names the
+// field that is not a string (or not a positive integer, for limit) and a malformed cursor. A
+// limit over 1000 is 1000.
+result<list_query> list_query_from_json(const json& j);
+json to_json(const list_query& q);
 
 // {"workflows":[{"id","tenant","template","name","status","created_at","finished_at"}],
 //  "next_cursor": "..." | null}, newest first.
 result<json> list_json(const store::lmdb_env& env, const list_query& q);
+
+// Lists across members. A cursor is a position in one order all members share (creation time,
+// then id), so each member can list its own runs after it and the asker merges the pages.
+//
+// One member's page: up to q.limit of its runs after the cursor that `include` admits (a
+// member of a cluster: the tenants whose shard it serves), newest first, each with its
+// position; "scanned_to" is how far it looked (null: to the end).
+// {"runs":[{"at":"<position>","run":{summary}}],"scanned_to":"<position>"|null}
+using tenant_filter = std::function<bool(const std::string& tenant)>;
+result<json> list_page_json(const store::lmdb_env& env, const list_query& q,
+                            const tenant_filter& include);
+
+// What a client sees of several members' pages: the first `limit` runs of their union, newest
+// first, and a cursor after the last position that every member has looked at (null once every
+// member has reached its end). internal when a page does not have the page's shape.
+result<json> merge_list_pages(const std::vector<json>& pages, size_t limit);
 
 // {"counts":{"running":n,"completed":n,...},"total":n,"recent_failures":[summary + "error"]}
 // for one tenant: the newest `recent_failures` runs that failed or rolled back. Reads every run

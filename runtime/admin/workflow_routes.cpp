@@ -3,7 +3,7 @@
 // journal is written before a workflow acts, so they never show what has not happened. In a
 // cluster a run or its history is read on the owner of the run's shard: this node's copy is
 // used when it is the owner, else the workflow manager asks the owner (or every member, for a
-// run this node has no copy of). Lists show this node's runs only.
+// run this node has no copy of). A list gathers every member's runs (run_list.hpp).
 // Writes go to the workflow manager through a bridge actor.
 #include "actors/workflow/library.hpp"
 #include "actors/workflow/messages.hpp"
@@ -40,6 +40,19 @@ void to_manager(caf::actor_system& sys, responder respond, int code_new, int cod
   });
 }
 
+// Asks the workflow manager for a JSON document (`args`) and answers 200 with it.
+template <class... Args>
+void read_through_manager(caf::actor_system& sys, responder respond, Args... args) {
+  spawn_bridge(sys, [=, &sys](caf::event_based_actor* self) {
+    auto m = node::lookup(sys, node::workflows_name);
+    if (!m)
+      return respond(http::error_reply(503, "unavailable", "the node is starting or stopping"));
+    self->request(m, workflow_timeout, args...)
+        .then([=](std::string& doc) { respond(http::json_reply(200, json::parse(doc))); },
+              [=, &sys](caf::error& err) { respond(error_from(sys, err)); });
+  });
+}
+
 // Answers run `id` ("run") or its journal ("history"), from here or from the run's owner.
 void read_run(caf::actor_system& sys, const store::lmdb_env& env,
               const std::shared_ptr<cluster::directory>& members, const std::string& id,
@@ -52,14 +65,7 @@ void read_run(caf::actor_system& sys, const store::lmdb_env& env,
     if (local && members->route((*local)["tenant"].get<std::string>()).here)
       return respond(http::json_reply(200, *local));
   }
-  spawn_bridge(sys, [=, &sys](caf::event_based_actor* self) {
-    auto m = node::lookup(sys, node::workflows_name);
-    if (!m)
-      return respond(http::error_reply(503, "unavailable", "the node is starting or stopping"));
-    self->request(m, workflow_timeout, workflow::wf_read_atom::value, id, what, true)
-        .then([=](std::string& doc) { respond(http::json_reply(200, json::parse(doc))); },
-              [=, &sys](caf::error& err) { respond(error_from(sys, err)); });
-  });
+  read_through_manager(sys, respond, workflow::wf_read_atom::value, id, what, true);
 }
 
 }  // namespace
@@ -107,7 +113,9 @@ void add_workflow_routes(http::router& router, const route_context& ctx) {
        .success_description = "{\"id\", \"status\"} once the start is durable; 200 when "
                               "a run with this id already exists"});
 
-  router.add("GET", "/v1/workflows", http::sync_handler([env](request& req) {
+  auto members = ctx.members;
+  router.add("GET", "/v1/workflows",
+             [&sys, env, members](request& req, responder respond) {
                workflow::list_query q;
                q.limit = query_number(req, "limit", 50);
                if (auto it = req.query.find("status"); it != req.query.end()) q.status = it->second;
@@ -115,10 +123,12 @@ void add_workflow_routes(http::router& router, const route_context& ctx) {
                  q.template_name = it->second;
                if (auto it = req.query.find("tenant"); it != req.query.end()) q.tenant = it->second;
                if (auto it = req.query.find("cursor"); it != req.query.end()) q.cursor = it->second;
+               if (members && members->has_map())
+                 return read_through_manager(sys, respond, workflow::wf_list_atom::value,
+                                             workflow::to_json(q).dump());
                auto page = workflow::list_json(*env, q);
-               if (!page) return http::error_reply(page.error());
-               return http::json_reply(200, *page);
-             }),
+               respond(page ? http::json_reply(200, *page) : http::error_reply(page.error()));
+             },
              {.summary = "Runs, newest first; ?status= ?template= ?tenant= ?limit= ?cursor=",
               .query = {{"status", "string", "only runs in this status"},
                         {"template", "string", "only runs of this template"},
@@ -126,9 +136,9 @@ void add_workflow_routes(http::router& router, const route_context& ctx) {
                         {"limit", "integer", "page size (default 50)"},
                         {"cursor", "string", "next_cursor of the previous page"}},
               .success_description = "{\"workflows\": [{id, tenant, template, name, status, "
-                                     "created_at, finished_at}], \"next_cursor\"}"});
+                                     "created_at, finished_at}], \"next_cursor\"}; in a "
+                                     "cluster, the runs of every member"});
 
-  auto members = ctx.members;
   router.add("GET", "/v1/workflows/{id}",
              [&sys, env, members](request& req, responder respond) {
                read_run(sys, *env, members, req.params["id"], "run", respond);

@@ -105,35 +105,15 @@ caf::response_promise read(gateway_actor* self, Job job) {
 
 result<workflow::list_query> parse_query(const std::string& text) {
   auto j = json::parse(text.empty() ? "{}" : text, nullptr, false);
-  if (j.is_discarded() || !j.is_object())
-    return status::invalid_argument("list query: not a JSON object");
-  workflow::list_query q;
-  auto str = [&](const char* k, std::string& out) -> status {
-    if (!j.contains(k) || j[k].is_null()) return {};
-    if (!j[k].is_string())
-      return status::invalid_argument(std::string("list query: '") + k + "' must be a string");
-    out = j[k].get<std::string>();
-    return {};
-  };
-  for (auto [k, out] : {std::pair<const char*, std::string*>{"status", &q.status},
-                        {"template", &q.template_name},
-                        {"tenant", &q.tenant},
-                        {"cursor", &q.cursor}}) {
-    if (auto st = str(k, *out); !st.ok()) return st;
-  }
-  if (j.contains("limit") && !j["limit"].is_null()) {
-    if (!j["limit"].is_number_unsigned() || j["limit"].get<uint64_t>() == 0)
-      return status::invalid_argument("list query: 'limit' must be a positive integer");
-    q.limit = static_cast<size_t>(std::min<uint64_t>(j["limit"].get<uint64_t>(), 1000));
-  }
-  return q;
+  if (j.is_discarded()) return status::invalid_argument("list query: not a JSON object");
+  return workflow::list_query_from_json(j);
 }
 
 caf::behavior gateway(gateway_actor* self, admin::admin_key key,
                       std::shared_ptr<store::lmdb_env> env,
                       std::shared_ptr<cluster::directory> members) {
   self->state.env = std::move(env);
-  // Whether reads of one run go to its owner, through the workflow manager.
+  // Whether reads (one run, or the list) go through the workflow manager, to the members.
   auto clustered = [members] { return members && members->has_map(); };
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& st = self->state;
@@ -243,6 +223,9 @@ caf::behavior gateway(gateway_actor* self, admin::admin_key key,
         if (!key.matches(k)) return refused();
         auto q = parse_query(query);
         if (!q) return store::to_error(q.error());
+        if (clustered())
+          return forward<std::string>(self, manager_timeout, "the list",
+                                      workflow::wf_list_atom::value, dump(workflow::to_json(*q)));
         auto env = self->state.env;
         return read(self, [env, q = *q] { return workflow::list_json(*env, q); });
       },

@@ -161,6 +161,12 @@ result<std::string> lmdb_env::get(db database, std::string_view key) const {
 status lmdb_env::scan(
     db database, std::string_view prefix,
     const std::function<bool(std::string_view key, std::string_view value)>& fn) const {
+  return scan(database, prefix, prefix, fn);
+}
+
+status lmdb_env::scan(
+    db database, std::string_view prefix, std::string_view from,
+    const std::function<bool(std::string_view key, std::string_view value)>& fn) const {
   if (!valid_db(database)) return status::invalid_argument("store: unknown database");
   std::shared_lock lock(resize_mu_);
   txn_guard txn;
@@ -169,10 +175,11 @@ status lmdb_env::scan(
   MDB_cursor* cursor = nullptr;
   if ((rc = mdb_cursor_open(txn.txn, dbi_[static_cast<std::size_t>(database)], &cursor)) != 0)
     return lmdb_error("cursor_open", rc);
-  MDB_val k = as_val(prefix);
+  if (from < prefix) from = prefix;
+  MDB_val k = as_val(from);
   MDB_val v;
-  rc = prefix.empty() ? mdb_cursor_get(cursor, &k, &v, MDB_FIRST)
-                      : mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE);
+  rc = from.empty() ? mdb_cursor_get(cursor, &k, &v, MDB_FIRST)
+                    : mdb_cursor_get(cursor, &k, &v, MDB_SET_RANGE);
   while (rc == 0) {
     std::string_view key = as_view(k);
     if (!key.starts_with(prefix) || !fn(key, as_view(v))) break;

@@ -80,6 +80,10 @@ class lmdb_env {
   // would deadlock with it).
   status scan(db database, std::string_view prefix,
               const std::function<bool(std::string_view key, std::string_view value)>& fn) const;
+  // The same from the first key at or after `from` (a key with `prefix`): a page of a long
+  // list starts where the last one ended instead of walking up to it.
+  status scan(db database, std::string_view prefix, std::string_view from,
+              const std::function<bool(std::string_view key, std::string_view value)>& fn) const;
 
   // Says why a batch cannot be written (unknown db, empty or over-long key), or ok.
   status check(const write_batch& batch) const;

@@ -652,3 +652,71 @@ TEST_CASE_METHOD(three_members, "a run is cancelled through a member that holds 
   auto nobody = a->post("/v1/workflows/wf-nobody-has-this/signal", {{"name", "go"}});
   CHECK(nobody.status == 404);
 }
+
+// Every id of GET /v1/workflows`query` through `n`, page by page, newest first.
+std::vector<json> list_through(const node_process& n, const std::string& query) {
+  std::vector<json> runs;
+  std::string cursor;
+  for (int pages = 0; pages < 200; ++pages) {
+    auto r = n.get("/v1/workflows?" + query + (cursor.empty() ? "" : "&cursor=" + cursor));
+    INFO(r.raw);
+    REQUIRE(r.status == 200);
+    for (const auto& run : r.body["workflows"]) runs.push_back(run);
+    if (r.body["next_cursor"].is_null()) return runs;
+    cursor = r.body["next_cursor"].get<std::string>();
+  }
+  FAIL("the list never ended");
+  return runs;
+}
+
+TEST_CASE_METHOD(three_members,
+                 "the list of runs through any member holds every member's runs once",
+                 "[integration][cluster]") {
+  serve();
+  json def = {{"name", "short_nap"},
+              {"version", "1"},
+              {"steps", {{{"id", "nap"}, {"kind", "sleep"}, {"duration_ms", 10}}}}};
+  std::map<std::string, std::string> tenant_of;  // id -> tenant
+  for (int i = 0; i < 30; ++i) {
+    auto id = "listed-" + std::to_string(i);
+    auto tenant = "lister-" + std::to_string(i % 6);
+    auto r =
+        nodes[i % 3]->post("/v1/workflows", {{"definition", def}, {"tenant", tenant}, {"id", id}});
+    REQUIRE(r.status == 201);
+    tenant_of[id] = tenant;
+  }
+  // The runs are spread over the members' shards: no one member owns them all.
+  std::set<json> owners;
+  for (int t = 0; t < 6; ++t)
+    owners.insert(a->get("/v1/cluster/shards?tenant=lister-" + std::to_string(t)).body["owner"]);
+  REQUIRE(owners.size() > 1);
+
+  for (auto [n, limit] : {std::pair{a.get(), 3}, {b.get(), 50}, {c.get(), 7}}) {
+    auto runs = list_through(*n, "limit=" + std::to_string(limit));
+    std::vector<std::string> ids;
+    std::vector<int64_t> created;
+    for (const auto& r : runs) {
+      if (!r["id"].get<std::string>().starts_with("listed-")) continue;
+      ids.push_back(r["id"].get<std::string>());
+      created.push_back(r["created_at"].get<int64_t>());
+      CHECK(r["tenant"] == tenant_of[ids.back()]);
+    }
+    CHECK(std::set<std::string>(ids.begin(), ids.end()).size() == ids.size());
+    CHECK(ids.size() == tenant_of.size());
+    CHECK(std::is_sorted(created.rbegin(), created.rend()));
+  }
+
+  // One tenant's runs through a member that does not own its shard.
+  std::string tenant = "lister-0";
+  auto owner = a->get("/v1/cluster/shards?tenant=" + tenant).body["owner"];
+  const node_process* other = nullptr;
+  for (const auto* n : {a.get(), b.get(), c.get()})
+    if (address(*n) != owner) other = n;
+  REQUIRE(other);
+  auto runs = list_through(*other, "limit=2&tenant=" + tenant);
+  CHECK(runs.size() == 5);
+  for (const auto& r : runs) CHECK(r["tenant"] == tenant);
+  CHECK(node_process::eventually(
+      [&] { return list_through(*other, "status=completed&limit=7").size() >= 30; }));
+  CHECK(other->get("/v1/workflows?cursor=zz").status == 400);
+}
