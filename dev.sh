@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 
 PACKAGES=(build-essential cmake pkg-config ccache libcaf-dev liblmdb-dev libprotobuf-dev
           protobuf-compiler nlohmann-json3-dev catch2 libboost-dev libssl-dev libspdlog-dev
-          libcli11-dev wrk chromium)
+          libcli11-dev openssl wrk chromium)
 JOBS=${JOBS:-2}
 
 setup() {

@@ -12,6 +12,7 @@
 #include <caf/io/all.hpp>
 
 #include "runtime/client/protocol.hpp"
+#include "runtime/cluster/tls.hpp"
 
 namespace xyn::client {
 
@@ -75,6 +76,7 @@ struct connection::impl {
   explicit impl(connect_options o) : opts(std::move(o)) {
     workflow::announce_workflow_messages(cfg);
     cfg.load<caf::io::middleman>();
+    if (opts.tls.enabled()) cluster::load_tls(cfg, opts.tls);
     cfg.set("scheduler.max-threads", 2);
     cfg.set("logger.console", caf::atom("none"));
     // Heartbeats let a node that enforces a connection timeout keep this idle connection. A
@@ -126,7 +128,7 @@ struct connection::impl {
     auto limit = opts.connect_timeout;
     auto slot = std::make_shared<call_slot<caf::actor>>();
     auto answer = slot->promise.get_future();
-    auto mm = sys->middleman().actor_handle();
+    auto mm = cluster::connector(*sys, opts.tls.enabled());
     auto host = opts.host;
     auto port = opts.port;
     sys->spawn(
@@ -234,6 +236,9 @@ result<connect_options> options_from_data_dir(const std::string& data_dir) {
   if (j.is_discarded() || !j.contains("cluster_port") || !j["cluster_port"].is_number_unsigned())
     return status::not_found(data_dir + "/node.json names no cluster_port");
   o.port = j["cluster_port"].get<uint16_t>();
+  if (j.contains("tls") && j["tls"].is_object())
+    o.tls = {j["tls"].value("certificate", ""), j["tls"].value("key", ""),
+             j["tls"].value("ca", "")};
   if (const char* k = std::getenv("XYN_ADMIN_KEY"); k && *k) o.key = k;
   if (o.key.empty()) {
     std::ifstream kf(data_dir + "/admin.key");
@@ -246,6 +251,7 @@ result<connect_options> options_from_data_dir(const std::string& data_dir) {
 }
 
 result<connection> connection::connect(const connect_options& opts) {
+  if (auto st = cluster::check_tls(opts.tls); !st.ok()) return st;
   auto p = std::make_unique<impl>(opts);
   auto gw = p->current_gateway();
   if (!gw) return gw.error();

@@ -22,6 +22,7 @@
 
 #include "actors/workflow/messages.hpp"
 #include "runtime/base/status.hpp"
+#include "runtime/cluster/tls_files.hpp"
 
 namespace xyn::client {
 
@@ -39,10 +40,14 @@ struct connect_options {
   // is declared lost after this much silence. A node that exits or closes the connection is
   // noticed at once.
   std::chrono::milliseconds connection_timeout{3'000};
+  // For a node whose cluster port is TLS (cluster.tls_*): a certificate the node's CA signed,
+  // its key, and that CA. All three or none; connect says which one is wrong.
+  cluster::tls_files tls;
 };
 
 // Where a local node is: host 127.0.0.1, the port from <data_dir>/node.json (`cluster_port`),
-// the key from XYN_ADMIN_KEY or <data_dir>/admin.key. not_found when either is missing.
+// the key from XYN_ADMIN_KEY or <data_dir>/admin.key, and the node's own TLS files when its
+// port is TLS. not_found when the port or key is missing.
 result<connect_options> options_from_data_dir(const std::string& data_dir);
 
 struct submit_options {

@@ -14,6 +14,7 @@
 #include "runtime/cluster/directory.hpp"
 #include "runtime/cluster/handshake.hpp"
 #include "runtime/cluster/messages.hpp"
+#include "runtime/cluster/tls.hpp"
 #include "runtime/mesh/service_board.hpp"
 #include "runtime/node/names.hpp"
 #include "runtime/store/messages.hpp"
@@ -239,7 +240,7 @@ void connect(cluster_actor* self, const std::string& address) {
   uint16_t port = 0;
   if (!parse_address(address, host, port)) return;
   st.connecting.insert(address);
-  auto mm = self->system().middleman().actor_handle();
+  auto mm = connector(self->system(), st.opts.tls);
   self->request(mm, handshake_timeout, caf::connect_atom::value, host, port)
       .then(
           [=](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>&) {
@@ -289,6 +290,18 @@ void connect(cluster_actor* self, const std::string& address) {
                     });
           },
           [=](caf::error& err) {
+            // A peer that closes the connection in CAF's handshake is up but speaks another
+            // transport (TLS on one side only) or refused this node's certificate: loud, for
+            // it will not heal by retrying.
+            if (err == caf::sec::disconnect_during_handshake)
+              return failed_attempt(self, address,
+                                    self->state.opts.tls
+                                        ? "it closed the connection during the handshake: its "
+                                          "cluster port is not TLS, or it does not trust this "
+                                          "node's certificate (or this node not its)"
+                                        : "it closed the connection during the handshake: its "
+                                          "cluster port may be TLS (cluster.tls_*)",
+                                    true);
             failed_attempt(self, address, self->system().render(err), false);
           });
 }

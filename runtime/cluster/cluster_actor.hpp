@@ -29,6 +29,7 @@ struct cluster_options {
   std::string address;  // "host:port" of this node's cluster port
   std::string name;
   std::string secret;  // empty: this node neither joins nor lets anyone join
+  bool tls = false;    // connect to members over TLS (tls.hpp): the node's port is TLS
   std::vector<std::string> seeds;
   std::chrono::milliseconds heartbeat{100};
   membership_options membership;

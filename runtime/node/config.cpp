@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/services/openai_client.hpp"
+#include "runtime/cluster/tls_files.hpp"
 
 namespace xyn::node {
 
@@ -47,6 +48,10 @@ const std::vector<key_spec>& keys() {
       {"cluster.port", kind::port, 0, 65535, field(&node_config::cluster_port)},
       {"cluster.seeds", kind::string_list, 0, 0, field(&node_config::seeds)},
       {"cluster.secret_file", kind::string, 0, 4096, field(&node_config::cluster_secret_file)},
+      {"cluster.tls_certificate", kind::string, 0, 4096,
+       field(&node_config::cluster_tls_certificate)},
+      {"cluster.tls_key", kind::string, 0, 4096, field(&node_config::cluster_tls_key)},
+      {"cluster.tls_ca", kind::string, 0, 4096, field(&node_config::cluster_tls_ca)},
       {"cluster.heartbeat_ms", kind::integer, 10, 60000, field(&node_config::cluster_heartbeat_ms)},
       {"cluster.phi_threshold", kind::integer, 1, 1000, field(&node_config::cluster_phi_threshold)},
       {"cluster.acceptable_pause_ms", kind::integer, 0, 600000,
@@ -327,6 +332,7 @@ status finalize(node_config& cfg) {
         port < 1 || port > 65535)
       return status::invalid_argument("key 'cluster.seeds': '" + seed + "' is not host:port");
   }
+  if (auto st = cluster::check_tls(cfg.cluster_tls()); !st.ok()) return st;
   return {};
 }
 

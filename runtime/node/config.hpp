@@ -15,6 +15,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "runtime/base/status.hpp"
+#include "runtime/cluster/tls_files.hpp"
 
 namespace xyn::node {
 
@@ -31,6 +32,13 @@ struct node_config {
   // From XYN_CLUSTER_SECRET, else the first line of cluster_secret_file (read by finalize).
   std::string cluster_secret;
   std::string cluster_secret_file;
+  // PEM files for TLS on the cluster port (cluster/tls.hpp): all three or none.
+  std::string cluster_tls_certificate;
+  std::string cluster_tls_key;
+  std::string cluster_tls_ca;
+  cluster::tls_files cluster_tls() const {
+    return {cluster_tls_certificate, cluster_tls_key, cluster_tls_ca};
+  }
   int64_t cluster_heartbeat_ms = 0;
   int64_t cluster_phi_threshold = 0;
   int64_t cluster_acceptable_pause_ms = 0;

@@ -31,6 +31,7 @@
 #include "runtime/cluster/cluster_actor.hpp"
 #include "runtime/cluster/directory.hpp"
 #include "runtime/cluster/messages.hpp"
+#include "runtime/cluster/tls.hpp"
 #include "runtime/http/server.hpp"
 #include "runtime/mesh/catalog.hpp"
 #include "runtime/mesh/mesh.hpp"
@@ -67,6 +68,7 @@ std::unique_ptr<caf::actor_system_config> make_actor_config(const node_config& c
                      : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
   ac->set("scheduler.max-threads", threads);
   ac->load<caf::io::middleman>();
+  if (cfg.cluster_tls().enabled()) cluster::load_tls(*ac, cfg.cluster_tls());
   mesh::announce_messages(*ac);
   cluster::announce_messages(*ac);
   actors::announce_event_messages(*ac);
@@ -305,6 +307,7 @@ class running_node : public node {
     o.address = cfg_.admin_address + ":" + std::to_string(cluster_port_);
     o.name = cfg_.node_name;
     o.secret = cfg_.cluster_secret;
+    o.tls = cfg_.cluster_tls().enabled();
     o.seeds = cfg_.seeds;
     o.heartbeat = std::chrono::milliseconds(cfg_.cluster_heartbeat_ms);
     o.membership.phi.expected_interval = o.heartbeat;
@@ -329,8 +332,8 @@ class running_node : public node {
   status publish_gateway(const admin::admin_key& key) {
     gateway_ = client::spawn_gateway(*system_, key, env_,
                                      cfg_.cluster_secret.empty() ? nullptr : members_);
-    auto port =
-        system_->middleman().publish(gateway_, cfg_.cluster_port, cfg_.admin_address.c_str(), true);
+    auto port = cluster::publish_on(gateway_, cfg_.cluster_port, cfg_.admin_address,
+                                    cfg_.cluster_tls().enabled());
     if (!port)
       return status::unavailable("cannot listen on cluster port " +
                                  std::to_string(cfg_.cluster_port) + ": " +
@@ -420,6 +423,9 @@ class running_node : public node {
                         {"cluster_port", cluster_port_},
                         {"pid", ::getpid()},
                         {"node", cfg_.node_name}};
+    // A client program on this machine connects as the node does (client.hpp).
+    if (auto tls = cfg_.cluster_tls(); tls.enabled())
+      j["tls"] = {{"certificate", tls.certificate}, {"key", tls.key}, {"ca", tls.ca}};
     auto tmp = cfg_.data_dir + "/node.json.tmp";
     std::ofstream(tmp) << j.dump() << "\n";
     std::filesystem::rename(tmp, cfg_.data_dir + "/node.json");

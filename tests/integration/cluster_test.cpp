@@ -10,10 +10,12 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <thread>
 
 #include "runtime/client/client.hpp"
 #include "runtime/http/ws_client.hpp"
 #include "tests/support/node_process.hpp"
+#include "tests/support/test_certs.hpp"
 
 using xyn::http::ws_client;
 using xyn::test::node_process;
@@ -719,4 +721,58 @@ TEST_CASE_METHOD(three_members,
   CHECK(node_process::eventually(
       [&] { return list_through(*other, "status=completed&limit=7").size() >= 30; }));
   CHECK(other->get("/v1/workflows?cursor=zz").status == 400);
+}
+
+TEST_CASE("members with certificates of one CA cluster over TLS and nobody else gets in",
+          "[integration][cluster][tls]") {
+  xyn::test::test_certs certs({"alpha", "beta"});
+  secret_file secret("a-shared-cluster-secret-for-tests");
+  auto a = start_member(secret, nullptr, "alpha", certs.node_args("alpha"));
+  auto b = start_member(secret, a.get(), "beta", certs.node_args("beta"));
+  settled({a.get(), b.get()});
+
+  // The same secret, but no TLS, or a certificate the cluster's CA did not sign: both are
+  // turned away by the TLS handshake, again and again, while the members stay connected.
+  auto plain = start_member(secret, a.get(), "plain");
+  auto outsider = start_member(secret, a.get(), "outsider", certs.node_args("outsider"));
+  std::this_thread::sleep_for(2s);
+  for (const auto* n : {a.get(), b.get()}) {
+    CHECK(all_up(*n, 2));
+    CHECK(status_of(*n, address(*plain)).empty());
+    CHECK(status_of(*n, address(*outsider)).empty());
+  }
+  CHECK(status_of(*plain, address(*a)) != "up");
+  CHECK(status_of(*outsider, address(*a)) != "up");
+
+  // Work crosses the TLS link: a tenant's state lives on its owner, reached through the other.
+  std::string tenant;
+  for (int i = 0; tenant.empty() && i < 200; ++i)
+    if (a->get("/v1/cluster/shards?tenant=t-" + std::to_string(i)).body["owner"] == address(*b))
+      tenant = "t-" + std::to_string(i);
+  REQUIRE(!tenant.empty());
+  auto made = a->post("/v1/services/content-hub/execute",
+                      {{"action", "create"},
+                       {"tenant", tenant},
+                       {"params", {{"title", "Over TLS"}, {"body", "text"}}}});
+  REQUIRE(made.status == 200);
+  CHECK(made.body["status"] == "ok");
+
+  // A client program connects with the node's files (node.json names them), not without.
+  auto opts = xyn::client::options_from_data_dir(a->data_dir().string());
+  REQUIRE(opts);
+  opts->key = a->key();
+  CHECK(opts->tls.certificate == certs.cert("alpha"));
+  auto c = xyn::client::connection::connect(*opts);
+  INFO((c ? std::string() : c.error().message()));
+  REQUIRE(c);
+  CHECK(c->list());
+  auto bare = *opts;
+  bare.tls = {};
+  bare.connect_timeout = 2s;
+  CHECK(!xyn::client::connection::connect(bare));
+  auto half = *opts;
+  half.tls.ca.clear();
+  auto refused = xyn::client::connection::connect(half);
+  REQUIRE(!refused);
+  CHECK(refused.error().code() == xyn::status_code::invalid_argument);
 }

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runtime/node/config.hpp"
+#include "tests/support/test_certs.hpp"
 
 using namespace xyn::node;
 
@@ -104,4 +105,26 @@ TEST_CASE("ai keys: the OpenAI-compatible endpoint is off by default and loopbac
   CHECK(apply_setting(*cfg, "ai.openai_url", "", "flag").ok());  // off again
   st = apply_json(*cfg, R"({"ai":{"openai_timeout_ms":0}})", "file");
   CHECK(st.message().find("ai.openai_timeout_ms") != std::string::npos);
+}
+
+TEST_CASE("finalize checks the cluster TLS files before the node starts") {
+  xyn::test::test_certs certs({"alpha"});
+  auto with = [&](std::string cert, std::string key, std::string ca) {
+    xyn::node::node_config cfg;
+    cfg.cluster_tls_certificate = std::move(cert);
+    cfg.cluster_tls_key = std::move(key);
+    cfg.cluster_tls_ca = std::move(ca);
+    return xyn::node::finalize(cfg);
+  };
+  CHECK(with("", "", "").ok());
+  CHECK(with(certs.cert("alpha"), certs.key("alpha"), certs.ca()).ok());
+  auto missing = with(certs.cert("alpha"), certs.key("alpha"), "");
+  CHECK(missing.code() == xyn::status_code::invalid_argument);
+  CHECK(missing.message().find("cluster.tls_ca") != std::string::npos);
+  auto unreadable = with("/nonexistent.pem", certs.key("alpha"), certs.ca());
+  CHECK(unreadable.message().find("/nonexistent.pem") != std::string::npos);
+  auto not_its_key = with(certs.cert("alpha"), certs.key("outsider"), certs.ca());
+  CHECK(not_its_key.code() == xyn::status_code::invalid_argument);
+  auto unsigned_cert = with(certs.cert("outsider"), certs.key("outsider"), certs.ca());
+  CHECK(unsigned_cert.message().find("not signed by the CA") != std::string::npos);
 }
