@@ -5,15 +5,22 @@
 // ring — then the live stream, with no event twice and none skipped in between.
 // Each socket has its own forwarder actor: it subscribes to the bus, filters (topic prefixes,
 // tenant, workflow id) and sends; a client too slow to keep up is dropped by the socket's
-// bounded queue (http/websocket.hpp), which ends the forwarder.
+// bounded queue (http/websocket.hpp), which ends the forwarder. In a cluster the forwarder also
+// subscribes to every other member's bus (rescanning as members come and go), so a tenant's
+// workflow events reach a subscriber on any node; `since` replays this node's ring only.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <caf/fwd.hpp>
 
 #include "runtime/http/websocket.hpp"
+
+namespace xyn::cluster {
+class directory;
+}
 
 namespace xyn::admin {
 
@@ -26,6 +33,9 @@ struct stream_filter {
   size_t max_queued = 1024;  // messages waiting for a slow client before it is dropped
 };
 
-http::websocket_handlers event_stream(caf::actor_system& sys, stream_filter filter);
+// `members`: in a cluster, the stream also carries the other members' events, live, each with
+// "node" (the member's address; this node's own events have it too); null on a single node.
+http::websocket_handlers event_stream(caf::actor_system& sys, stream_filter filter,
+                                      std::shared_ptr<cluster::directory> members = nullptr);
 
 }  // namespace xyn::admin

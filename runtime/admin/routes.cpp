@@ -285,9 +285,9 @@ void add_routes(http::router& router, const route_context& ctx) {
 
   router.add(
       "GET", "/v1/events",
-      [&sys](request& req, responder respond) {
+      [&sys, members = ctx.members](request& req, responder respond) {
         if (req.websocket_upgrade) {
-          respond(http::upgrade_reply(event_stream(sys, stream_filter_of(req))));
+          respond(http::upgrade_reply(event_stream(sys, stream_filter_of(req), members)));
           return;
         }
         actors::event_query q;
@@ -316,7 +316,8 @@ void add_routes(http::router& router, const route_context& ctx) {
                  {"limit", "integer", "page size (default 1000, at most 10000)"},
                  {"key", "string", "the API key, on a WebSocket handshake only"}},
        .success_description = "{\"events\": [...], \"last_seq\": n, \"gap\": bool}; with Upgrade: "
-                              "websocket, 101 and then one JSON event per message"});
+                              "websocket, 101 and then one JSON event per message (in a "
+                              "cluster every member's, live, each with \"node\")"});
 
   add_workflow_routes(router, ctx);
   add_chat_routes(router, ctx);

@@ -49,6 +49,7 @@ struct peer {
   caf::actor mesh;
   caf::actor store;
   caf::actor workflows;
+  caf::actor events;
   bool lost = false;
 };
 
@@ -110,6 +111,7 @@ member_card own_card(cluster_actor* self) {
           node::lookup(self->system(), node::mesh_name),
           node::lookup(self->system(), node::store_name),
           node::lookup(self->system(), node::workflows_name),
+          node::lookup(self->system(), node::events_name),
           local_services(st),
           st.opts.shards};
 }
@@ -131,7 +133,7 @@ void publish_directory(cluster_actor* self) {
   if (!st.opts.members) return;
   std::vector<directory_entry> entries;
   for (auto& m : st.view->members()) {
-    directory_entry e{m, {}, {}, {}};
+    directory_entry e{m, {}, {}, {}, {}};
     if (m.self) {
       e.info.services = local_services(st);
     } else if (auto it = st.peers.find(m.address);
@@ -139,6 +141,7 @@ void publish_directory(cluster_actor* self) {
       e.mesh = it->second.mesh;
       e.store = it->second.store;
       e.workflows = it->second.workflows;
+      e.events = it->second.events;
     }
     entries.push_back(std::move(e));
   }
@@ -201,6 +204,7 @@ bool admit(cluster_actor* self, const member_card& card) {
   p.mesh = card.mesh;
   p.store = card.store;
   p.workflows = card.workflows;
+  p.events = card.events;
   p.lost = false;
   st.retries.erase(card.address);
   report_if(self, change);

@@ -83,6 +83,15 @@ bool directory::has_map() const {
   return !map_.shards.empty();
 }
 
+std::map<std::string, caf::actor> directory::other_event_buses() const {
+  std::lock_guard lock(mu_);
+  std::map<std::string, caf::actor> out;
+  for (const auto& e : entries_)
+    if (!e.info.self && e.info.status == member_status::up && e.events)
+      out.emplace(e.info.address, e.events);
+  return out;
+}
+
 std::vector<caf::actor> directory::other_workflow_managers() const {
   std::lock_guard lock(mu_);
   std::vector<caf::actor> out;

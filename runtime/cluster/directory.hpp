@@ -25,6 +25,7 @@ struct directory_entry {
   caf::actor mesh;       // invalid for self and for members not joined yet
   caf::actor store;      // its store writer; likewise
   caf::actor workflows;  // its workflow manager; likewise
+  caf::actor events;     // its event bus; likewise
 };
 
 // Where a tenant's stateful work goes: here (this node serves its shard now), or the owner's
@@ -76,6 +77,8 @@ class directory {
   std::vector<caf::actor> meshes_for(const std::string& service);
   // The workflow managers of the other members that are up.
   std::vector<caf::actor> other_workflow_managers() const;
+  // The event buses of the other members that are up, by address.
+  std::map<std::string, caf::actor> other_event_buses() const;
   // {"members":[{"name","address","status","incarnation","services"}],"self"}
   nlohmann::json to_json() const;
 

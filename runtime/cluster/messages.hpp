@@ -49,6 +49,7 @@ struct member_card {
   caf::actor mesh;                    // its service mesh (runtime/mesh)
   caf::actor store;                   // its store writer: where shards it backs up are written
   caf::actor workflows;               // its workflow manager: where its shards' runs start
+  caf::actor events;                  // its event bus: event streams of other members subscribe
   std::vector<std::string> services;  // the services it has up
   uint32_t shard_count = 0;           // members must agree on it
 };
@@ -56,7 +57,7 @@ struct member_card {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, member_card& x) {
   return f(caf::meta::type_name("xyn.cluster.member_card"), x.address, x.name, x.incarnation,
-           x.cluster, x.mesh, x.store, x.workflows, x.services, x.shard_count);
+           x.cluster, x.mesh, x.store, x.workflows, x.events, x.services, x.shard_count);
 }
 
 struct join_reply {

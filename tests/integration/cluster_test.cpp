@@ -776,3 +776,42 @@ TEST_CASE("members with certificates of one CA cluster over TLS and nobody else 
   REQUIRE(!refused);
   CHECK(refused.error().code() == xyn::status_code::invalid_argument);
 }
+
+TEST_CASE_METHOD(three_members, "a tenant's workflow events reach a subscriber on any member",
+                 "[integration][cluster]") {
+  serve();
+  // A tenant that beta owns: its runs, and their events, happen on beta.
+  auto tenant = tenant_placed(*a, "watched-", *b, *c);
+  REQUIRE(!tenant.empty());
+  auto socket =
+      ws_client::connect("127.0.0.1", a->port(), "/v1/events?topic=workflow.&tenant=" + tenant,
+                         {{"authorization", "Bearer " + a->key()}});
+  REQUIRE(socket.ok());
+  json def = {{"name", "short_nap"},
+              {"version", "1"},
+              {"steps", {{{"id", "nap"}, {"kind", "sleep"}, {"duration_ms", 10}}}}};
+  auto started = c->post("/v1/workflows", {{"definition", def}, {"tenant", tenant}});
+  REQUIRE(started.status == 201);
+  auto id = started.body["id"].get<std::string>();
+  // Another tenant's run (owned wherever) must not show up on this tenant's stream.
+  REQUIRE(a->post("/v1/workflows", {{"definition", def}, {"tenant", tenant + "-other"}}).status ==
+          201);
+
+  std::vector<json> got;
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  bool completed = false;
+  while (!completed && std::chrono::steady_clock::now() < deadline) {
+    auto m = (*socket)->read(200ms);
+    if (!m) continue;
+    got.push_back(json::parse(*m));
+    completed = got.back()["topic"] == "workflow.completed";
+  }
+  INFO(json(got).dump());
+  REQUIRE(completed);
+  for (const auto& e : got) {
+    CHECK(e["tenant"] == tenant);
+    CHECK(e["node"] == address(*b));
+    CHECK(e["data"]["workflow"] == id);
+  }
+  CHECK(got.front()["topic"] == "workflow.started");
+}
