@@ -815,3 +815,31 @@ TEST_CASE_METHOD(three_members, "a tenant's workflow events reach a subscriber o
   }
   CHECK(got.front()["topic"] == "workflow.started");
 }
+
+TEST_CASE_METHOD(three_members, "a conversation for a tenant goes on through any member",
+                 "[integration][cluster]") {
+  serve();
+  // The tenant's conversation state and runs live on beta; alpha and gamma only pass it on.
+  auto tenant = tenant_placed(*a, "chatty-", *b, *c);
+  REQUIRE(!tenant.empty());
+  auto say = [&](const node_process& via, const std::string& text) {
+    auto r = via.post("/v1/chat", {{"conversation", "c1"}, {"text", text}, {"tenant", tenant}});
+    INFO(text << " -> " << r.raw);
+    REQUIRE(r.status == 200);
+    return r.body;
+  };
+  auto r = say(*a, "Launch our new product Vega Watch with a $25,000 budget on LinkedIn");
+  CHECK(r["intent"] == "start_workflow");
+  REQUIRE(r["workflow_id"].is_string());
+  auto id = r["workflow_id"].get<std::string>();
+  auto run = a->get("/v1/workflows/" + id);
+  REQUIRE(run.status == 200);
+  CHECK(run.body["tenant"] == tenant);
+
+  // "that" is remembered by the tenant's owner, whichever member the question comes through.
+  r = say(*c, "what's the status of that?");
+  CHECK(r["intent"] == "workflow_status");
+  CHECK(r["workflow_id"] == id);
+  r = say(*b, "list my workflows");
+  CHECK(r["reply"].get<std::string>().find(id) != std::string::npos);
+}
