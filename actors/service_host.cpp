@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <deque>
-#include <set>
 #include <stdexcept>
 
 #include <caf/all.hpp>

@@ -3,12 +3,16 @@
 // internal-ai-service, so A's mesh sends every call of it to B; B's mesh runs the same call
 // locally. Prints round trip p50/p99 one at a time and throughput with a window in flight,
 // for remote (A -> B) and local (B).
-// Usage: bench_cluster_remote_execute [seconds per figure] [window] (defaults 2, 32).
+// With "tls" the cluster port is TLS with mutual authentication (cluster.tls_*, certificates
+// of a throwaway CA made by the openssl command).
+// Usage: bench_cluster_remote_execute [seconds per figure] [window] [tls] (defaults 2, 32).
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
@@ -16,6 +20,7 @@
 #include "bench/bench_node.hpp"
 #include "bench/mesh_load.hpp"
 #include "runtime/node/names.hpp"
+#include "tests/support/test_certs.hpp"
 
 namespace {
 
@@ -37,16 +42,28 @@ void row(const char* what, const bench::figures& f) {
 int main(int argc, char** argv) {
   double seconds = argc > 1 ? std::atof(argv[1]) : 2.0;
   int window = argc > 2 ? std::atoi(argv[2]) : 32;
+  bool tls = argc > 3 && std::string(argv[3]) == "tls";
+  std::unique_ptr<xyn::test::test_certs> certs;
+  if (tls) certs = std::make_unique<xyn::test::test_certs>(std::vector<std::string>{"a", "b"});
+  auto with_tls = [&](xyn::node::node_config& c, const std::string& name) {
+    if (!certs) return;
+    c.cluster_tls_certificate = certs->cert(name);
+    c.cluster_tls_key = certs->key(name);
+    c.cluster_tls_ca = certs->ca();
+  };
   auto root = fs::temp_directory_path() / ("xyn-bench-remote-" + std::to_string(::getpid()));
   fs::create_directories(root);
   const std::string secret = "bench-cluster-secret-0123456789";
-  auto b = start_bench_node((root / "b").string(), "bench-key",
-                            [&](xyn::node::node_config& c) { c.cluster_secret = secret; });
+  auto b = start_bench_node((root / "b").string(), "bench-key", [&](xyn::node::node_config& c) {
+    c.cluster_secret = secret;
+    with_tls(c, "b");
+  });
   auto seed = "127.0.0.1:" + std::to_string(cluster_port((root / "b").string()));
   auto a = start_bench_node((root / "a").string(), "bench-key", [&](xyn::node::node_config& c) {
     c.cluster_secret = secret;
     c.seeds = {seed};
     c.disabled_services = {"internal-ai-service"};
+    with_tls(c, "a");
   });
   {
     caf::scoped_actor self_a{a->actors()};
@@ -65,7 +82,8 @@ int main(int argc, char** argv) {
     }
     auto req = bench::make_request(text);
     req.action = "keywords";
-    std::printf("internal-ai-service keywords, %.1f s per figure\n", seconds);
+    std::printf("internal-ai-service keywords, %.1f s per figure%s\n", seconds,
+                tls ? ", cluster port TLS" : "");
     row("remote A->B, one at a time",
         bench::measure(self_a, mesh_a, "internal-ai-service", req, seconds, 1));
     row("local on B, one at a time",

@@ -481,7 +481,12 @@ void tick(cluster_actor* self) {
   }
   for (const auto& c : st.view->tick(now)) {
     report(self, c);
-    if (c.removed) st.peers.erase(c.address);
+    if (c.removed) {
+      // Nothing of a removed member is needed again: a return is a new incarnation.
+      st.peers.erase(c.address);
+      st.versions.erase(c.address);
+      st.their_sent.erase(c.address);
+    }
   }
   take_report(st, st.opts.address, current_copies(st));
   decide(self);
