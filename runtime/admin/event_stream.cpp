@@ -125,12 +125,8 @@ caf::behavior forwarder(forwarder_actor* self, std::shared_ptr<http::websocket> 
     self->state.socket->close(1012, "the event bus restarted; reconnect with since=");
     self->quit();
   });
-  self->attach_functor([self] {
-    auto me = caf::actor_cast<caf::actor>(self);
-    if (self->state.bus) caf::anon_send(self->state.bus, actors::unsubscribe_atom::value, me);
-    for (const auto& [addr, r] : self->state.remote)
-      caf::anon_send(r.bus, actors::unsubscribe_atom::value, me);
-  });
+  // No unsubscribe on exit: every bus monitors its subscribers and drops one that is gone (an
+  // exit functor would run after the state it needs is destroyed).
   self->send(st.bus, actors::subscribe_atom::value, caf::actor_cast<caf::actor>(self),
              live_query(st.filter));
   if (st.members) {
