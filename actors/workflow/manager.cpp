@@ -588,8 +588,13 @@ caf::behavior manager(mgr_actor* self, engine_deps deps) {
           s.live.erase(cur);
         }
         if (s.live.count(id)) return;
-        if (!serves_tenant(s, tenant_of(s, id))) {
-          s.parked.erase(id);  // it stood down: its shard is served elsewhere now
+        // A run that stood down is looked at again at `wake` while this node still owns its
+        // shard: a lease that lapsed for a moment (a busy machine) or a handoff not yet
+        // released comes back without a new map, so no change of the served shards would
+        // resume it. Forgotten once its shard belongs to another member.
+        auto tenant = tenant_of(s, id);
+        if (!serves_tenant(s, tenant) && !s.deps.members->route(tenant).owned_here) {
+          s.parked.erase(id);
           s.tenants.erase(id);
           return;
         }

@@ -67,6 +67,7 @@ shard_route directory::route(const std::string& tenant) const {
   const auto& a = map_.shards[shard];
   r.owner_address = a.owner;
   if (a.owner == self_) {
+    r.owned_here = true;
     r.here = serving(shard);
     return r;
   }

@@ -35,6 +35,9 @@ struct shard_route {
   caf::actor owner;
   caf::actor owner_workflows;
   std::string owner_address;  // empty when the map has no owner for it
+  // This node owns the shard in its map, whether or not it may serve it this moment (its
+  // lease lapsed for a moment, or a handoff to it is not released yet).
+  bool owned_here = false;
 };
 
 class directory {
